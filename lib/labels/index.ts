@@ -1,4 +1,4 @@
-export * from './validation.js';
+export * from '../validation.js';
 export * from './parsers.js';
 export * from './decl.js';
 export * from './vocabulary.js';

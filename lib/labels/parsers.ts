@@ -1,6 +1,6 @@
 // Value parsers for label vocabulary entries. Each is total: any string in, a Validation out,
 // never a throw. `accepts` is the human text used in error messages and the README table.
-import { fail, ok, type Validation } from './validation.js';
+import { fail, ok, type Validation } from '../validation.js';
 
 export interface Parser<T> {
   /** What the parser accepts, in words a user understands ("0-128", "true or false"). */

@@ -1,0 +1,122 @@
+// The discovery messages on the wire, encoded and decoded with Envoy's own protos, and the gRPC
+// service definition of the Aggregated Discovery Service. Responses are written as bytes built
+// from pre-encoded resources, so a resource is never re-serialised per stream.
+import type * as grpc from '@grpc/grpc-js';
+import { lookupType } from './proto/load.js';
+import type { EncodedResource } from './encode.js';
+
+const SERVICE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
+
+export interface ErrorDetail {
+  code?: number;
+  message?: string;
+}
+
+export interface NodeInfo {
+  id?: string;
+  cluster?: string;
+  user_agent_name?: string;
+}
+
+export interface DiscoveryRequest {
+  version_info?: string;
+  node?: NodeInfo;
+  resource_names?: string[];
+  type_url?: string;
+  response_nonce?: string;
+  error_detail?: ErrorDetail;
+}
+
+export interface DeltaDiscoveryRequest {
+  node?: NodeInfo;
+  type_url?: string;
+  resource_names_subscribe?: string[];
+  resource_names_unsubscribe?: string[];
+  initial_resource_versions?: Record<string, string>;
+  response_nonce?: string;
+  error_detail?: ErrorDetail;
+}
+
+const DECODE = { longs: String, enums: String, defaults: false, arrays: true } as const;
+
+function codec(name: string): {
+  decode: (b: Buffer) => Record<string, unknown>;
+  encode: (o: Record<string, unknown>) => Buffer;
+} {
+  let type: ReturnType<typeof lookupType> | undefined;
+  const t = (): ReturnType<typeof lookupType> => (type ??= lookupType(name));
+  return {
+    decode: (b) => t().toObject(t().decode(b), DECODE),
+    encode: (o) => Buffer.from(t().encode(t().fromObject(o)).finish()),
+  };
+}
+
+export const discoveryRequest = codec('envoy.service.discovery.v3.DiscoveryRequest');
+export const discoveryResponse = codec('envoy.service.discovery.v3.DiscoveryResponse');
+export const deltaRequest = codec('envoy.service.discovery.v3.DeltaDiscoveryRequest');
+export const deltaResponse = codec('envoy.service.discovery.v3.DeltaDiscoveryResponse');
+
+export const CONTROL_PLANE_ID = 'traffic-control';
+
+export function encodeSotwResponse(
+  typeUrl: string,
+  version: string,
+  nonce: string,
+  resources: Iterable<EncodedResource>,
+): Buffer {
+  const any = [...resources].map((r) => ({ type_url: r.typeUrl, value: r.bytes }));
+  return discoveryResponse.encode({
+    version_info: version,
+    resources: any,
+    type_url: typeUrl,
+    nonce,
+    control_plane: { identifier: CONTROL_PLANE_ID },
+  });
+}
+
+export function encodeDeltaResponse(
+  typeUrl: string,
+  systemVersion: string,
+  nonce: string,
+  resources: Iterable<EncodedResource>,
+  removed: readonly string[],
+): Buffer {
+  const list = [...resources].map((r) => ({
+    name: r.name,
+    version: r.hash,
+    resource: { type_url: r.typeUrl, value: r.bytes },
+  }));
+  return deltaResponse.encode({
+    system_version_info: systemVersion,
+    resources: list,
+    type_url: typeUrl,
+    removed_resources: [...removed],
+    nonce,
+    control_plane: { identifier: CONTROL_PLANE_ID },
+  });
+}
+
+const identity = (b: Buffer): Buffer => b;
+
+type Codec = ReturnType<typeof codec>;
+
+function method<Req extends object>(name: string, c: Codec): grpc.MethodDefinition<Req, Buffer> {
+  return {
+    path: `${SERVICE}/${name}`,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: (m: Req) => c.encode(m as Record<string, unknown>),
+    requestDeserialize: (b: Buffer) => c.decode(b) as Req,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  };
+}
+
+/** Server-side definition: requests decoded to objects, responses written as encoded bytes. */
+export const ADS_SERVICE = {
+  StreamAggregatedResources: method<DiscoveryRequest>(
+    'StreamAggregatedResources',
+    discoveryRequest,
+  ),
+  DeltaAggregatedResources: method<DeltaDiscoveryRequest>('DeltaAggregatedResources', deltaRequest),
+} satisfies grpc.ServiceDefinition;

@@ -1,0 +1,82 @@
+// Debounced publishing: callers say which nodes changed; after the quiet window (or the maximum
+// delay) each affected node's snapshot is rebuilt once and set in the cache, stamped with the
+// time of the first change so ACKs can report convergence from the change itself.
+import type { Logger } from '../../lib/log.js';
+import type { SnapshotCache } from './cache.js';
+import { Debouncer, type Timers } from './debounce.js';
+import type { Snapshot } from './snapshot.js';
+
+export interface PublisherOptions {
+  cache: SnapshotCache;
+  log: Logger;
+  /** Builds the snapshot for one node; undefined removes the node's entry. */
+  build: (nodeId: string) => Snapshot | undefined;
+  quietMs?: number;
+  maxMs?: number;
+  timers?: Timers;
+  /** Observes the seconds one batch took to build and set. */
+  onBatch?: (seconds: number, nodes: number) => void;
+}
+
+export class SnapshotPublisher {
+  private readonly debouncer: Debouncer<string>;
+  private batches = 0;
+
+  constructor(private readonly opts: PublisherOptions) {
+    this.debouncer = new Debouncer<string>({
+      quietMs: opts.quietMs ?? 100,
+      maxMs: opts.maxMs ?? 1000,
+      timers: opts.timers,
+      flush: (keys, first) => this.publish(keys, first),
+      onError: (err) => opts.log.error({ err }, 'snapshot batch failed'),
+    });
+  }
+
+  changed(nodeIds: Iterable<string>): void {
+    this.debouncer.add(nodeIds);
+  }
+
+  /** Builds and sets now, bypassing the debounce (start-up, tests). */
+  publishNow(nodeIds: Iterable<string>): void {
+    this.publish(new Set(nodeIds), performance.now());
+  }
+
+  private publish(keys: Set<string>, firstChangeAt: number): void {
+    const started = performance.now();
+    for (const id of keys) this.publishOne(id, firstChangeAt);
+    this.batches++;
+    this.opts.onBatch?.((performance.now() - started) / 1000, keys.size);
+  }
+
+  private publishOne(nodeId: string, changedAt: number): void {
+    let snap: Snapshot | undefined;
+    try {
+      snap = this.opts.build(nodeId);
+    } catch (err) {
+      this.opts.log.error({ err, nodeId }, 'building the snapshot failed; the previous one stays');
+      return;
+    }
+    if (!snap) {
+      this.opts.cache.delete(nodeId);
+      return;
+    }
+    const r = this.opts.cache.set(nodeId, snap, { changedAt });
+    if (!r.valid)
+      this.opts.log.error(
+        { nodeId, errors: r.errors },
+        'inconsistent snapshot refused; the previous one stays',
+      );
+  }
+
+  get batchCount(): number {
+    return this.batches;
+  }
+
+  idle(): Promise<void> {
+    return this.debouncer.idle();
+  }
+
+  stop(): void {
+    this.debouncer.stop();
+  }
+}

@@ -1,0 +1,73 @@
+// A snapshot: everything one proxy (node id) should have, per type, each resource encoded once,
+// with a deterministic version per type (a hash over names and content hashes). Same resources
+// in, same versions out, whatever the order they were given in.
+import { contentHash, encodeResource, type EncodedResource } from './encode.js';
+import { PUSH_ORDER, TYPE, type TypeUrl } from './types.js';
+
+export interface TypeResources {
+  version: string;
+  items: ReadonlyMap<string, EncodedResource>;
+}
+
+/** Input: per type, named resource objects (`{name, resource}`). */
+export type SnapshotInput = Partial<
+  Record<TypeUrl, ReadonlyArray<{ name: string; resource: object }>>
+>;
+
+export function versionOf(items: Iterable<EncodedResource>): string {
+  const parts = [...items].map((r) => `${r.name}\u0000${r.hash}`).sort();
+  return parts.length === 0 ? 'empty' : contentHash(parts.join('\u0001'));
+}
+
+export class Snapshot {
+  readonly types: ReadonlyMap<TypeUrl, TypeResources>;
+
+  private constructor(types: Map<TypeUrl, TypeResources>) {
+    this.types = types;
+  }
+
+  /** Encodes and versions `input`; throws EncodeError or on a duplicate name. */
+  static create(input: SnapshotInput): Snapshot {
+    const types = new Map<TypeUrl, TypeResources>();
+    for (const url of PUSH_ORDER) {
+      const list = input[url];
+      if (!list) continue;
+      const items = new Map<string, EncodedResource>();
+      for (const { name, resource } of list) {
+        if (items.has(name)) throw new Error(`duplicate ${url} resource ${name}`);
+        items.set(name, encodeResource(url, name, resource));
+      }
+      types.set(url, { version: versionOf(items.values()), items });
+    }
+    return new Snapshot(types);
+  }
+
+  static fromEncoded(types: Map<TypeUrl, ReadonlyMap<string, EncodedResource>>): Snapshot {
+    const out = new Map<TypeUrl, TypeResources>();
+    for (const [url, items] of types) out.set(url, { version: versionOf(items.values()), items });
+    return new Snapshot(out);
+  }
+
+  version(url: TypeUrl): string | undefined {
+    return this.types.get(url)?.version;
+  }
+
+  items(url: TypeUrl): ReadonlyMap<string, EncodedResource> {
+    return this.types.get(url)?.items ?? EMPTY;
+  }
+
+  /** One string naming every type's version; equal snapshots have equal fingerprints. */
+  fingerprint(): string {
+    return PUSH_ORDER.map((u) => this.version(u) ?? '-').join('/');
+  }
+
+  resourceCount(): number {
+    let n = 0;
+    for (const t of this.types.values()) n += t.items.size;
+    return n;
+  }
+}
+
+const EMPTY: ReadonlyMap<string, EncodedResource> = new Map();
+
+export { TYPE };

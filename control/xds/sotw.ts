@@ -1,0 +1,151 @@
+// State-of-the-world ADS (StreamAggregatedResources). Per type: the subscription (names or
+// wildcard), the last nonce and version sent, and the resources the client holds. Requests are
+// classified as initial, ACK, NACK or stale (ignored); a response goes out on an initial request,
+// on a subscription change, or when the node's snapshot changes what the client should hold.
+import type { CacheEntry } from './cache.js';
+import type { EncodedResource } from './encode.js';
+import { encodeSotwResponse, type DiscoveryRequest } from './messages.js';
+import { versionOf } from './snapshot.js';
+import { StreamBase } from './stream-base.js';
+import {
+  subscriptionFrom,
+  selectResources,
+  sameSubscription,
+  type Subscription,
+} from './subscription.js';
+import { PUSH_ORDER, TYPE, isTypeUrl, requiresFullState, type TypeUrl } from './types.js';
+
+interface TypeState {
+  sub: Subscription;
+  everNamed: boolean;
+  nonce: string;
+  version: string | undefined;
+  /** What the client holds after the last response (for make-before-break removals). */
+  held: Map<string, EncodedResource>;
+  /** changedAt of the entry each outstanding nonce was built from. */
+  changedAt: Map<string, number>;
+}
+
+export class SotwStream extends StreamBase<DiscoveryRequest> {
+  private readonly types = new Map<TypeUrl, TypeState>();
+  private nonces = 0;
+
+  protected handle(req: DiscoveryRequest): void {
+    if (!this.identify(req.node)) return;
+    const url = req.type_url ?? '';
+    if (!isTypeUrl(url)) {
+      this.deps.log.debug(
+        { nodeId: this.info?.nodeId, typeUrl: url },
+        'request for an unserved type',
+      );
+      return;
+    }
+    const st = this.state(url);
+    const nonce = req.response_nonce ?? '';
+    if (nonce !== '' && nonce !== st.nonce) {
+      this.deps.events.staleNonce({ ...this.streamInfo(), typeUrl: url, nonce });
+      return;
+    }
+    if (nonce !== '') this.acknowledge(url, st, req);
+    const names = req.resource_names ?? [];
+    const sub = subscriptionFrom(url, names, st.everNamed);
+    st.everNamed ||= names.length > 0;
+    const changed = !sameSubscription(sub, st.sub);
+    st.sub = sub;
+    if (nonce === '' || changed) this.respond(url, st, nonce === '');
+  }
+
+  protected push(entry: CacheEntry): void {
+    const cds = this.types.get(TYPE.cluster);
+    const deferred = cds ? this.keepStaleClusters(cds, entry) : false;
+    for (const url of PUSH_ORDER) {
+      const st = this.types.get(url);
+      if (st) this.respond(url, st, false);
+    }
+    if (deferred && cds) this.respond(TYPE.cluster, cds, false);
+  }
+
+  /**
+   * Make-before-break: when the new snapshot drops clusters the client holds, first send the
+   * new clusters together with the old ones, so routes still pointing at them keep working
+   * until the new routes arrive; the final CDS without them goes out last.
+   */
+  private keepStaleClusters(st: TypeState, entry: CacheEntry): boolean {
+    const next = selectResources(entry.snapshot.items(TYPE.cluster), st.sub);
+    const stale = [...st.held.values()].filter((r) => !next.has(r.name));
+    if (stale.length === 0) return false;
+    const union = new Map(next);
+    for (const r of stale) union.set(r.name, r);
+    this.write(TYPE.cluster, st, union, entry.changedAt);
+    return true;
+  }
+
+  private acknowledge(url: TypeUrl, st: TypeState, req: DiscoveryRequest): void {
+    const base = { ...this.streamInfo(), typeUrl: url, nonce: st.nonce };
+    if (req.error_detail) {
+      const error = req.error_detail.message ?? `code ${req.error_detail.code ?? '?'}`;
+      this.deps.events.nack({ ...base, version: st.version ?? '', error });
+      return;
+    }
+    const changedAt = st.changedAt.get(st.nonce);
+    const convergenceMs = changedAt === undefined ? undefined : performance.now() - changedAt;
+    this.deps.events.ack({ ...base, version: req.version_info ?? '', convergenceMs });
+  }
+
+  private respond(url: TypeUrl, st: TypeState, force: boolean): void {
+    const entry = this.entry;
+    if (!entry) return;
+    const items = selectResources(entry.snapshot.items(url), st.sub);
+    if (items.size === 0 && !requiresFullState(url) && st.held.size === 0) return;
+    const version = versionOf(items.values());
+    if (!force && version === st.version) return;
+    this.write(url, st, items, entry.changedAt);
+  }
+
+  private write(
+    url: TypeUrl,
+    st: TypeState,
+    items: Map<string, EncodedResource>,
+    changedAt: number,
+  ): void {
+    const started = performance.now();
+    const nonce = String(++this.nonces);
+    const version = versionOf(items.values());
+    const buf = encodeSotwResponse(url, version, nonce, items.values());
+    st.nonce = nonce;
+    st.version = version;
+    st.held = items;
+    st.changedAt.clear();
+    st.changedAt.set(nonce, changedAt);
+    this.send(buf);
+    const info = { ...this.streamInfo(), typeUrl: url, version, nonce };
+    this.deps.events.responseSent({
+      ...info,
+      resources: items.size,
+      removed: 0,
+      bytes: buf.length,
+      durationMs: performance.now() - started,
+    });
+  }
+
+  private state(url: TypeUrl): TypeState {
+    let st = this.types.get(url);
+    if (!st) {
+      st = {
+        sub: subscriptionFrom(url, [], false),
+        everNamed: false,
+        nonce: '',
+        version: undefined,
+        held: new Map(),
+        changedAt: new Map(),
+      };
+      this.types.set(url, st);
+    }
+    return st;
+  }
+
+  private streamInfo(): NonNullable<typeof this.info> {
+    if (!this.info) throw new Error('stream not identified');
+    return this.info;
+  }
+}

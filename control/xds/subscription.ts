@@ -1,0 +1,40 @@
+// What a client subscribes to for one type: a set of names, the wildcard, or both. Wildcard is
+// only for listeners and clusters: `*`, or (legacy) a stream that never named anything.
+import type { EncodedResource } from './encode.js';
+import { allowsWildcard, type TypeUrl } from './types.js';
+
+export interface Subscription {
+  wildcard: boolean;
+  names: ReadonlySet<string>;
+}
+
+export function subscriptionFrom(
+  url: TypeUrl,
+  names: readonly string[],
+  everNamed: boolean,
+): Subscription {
+  const set = new Set(names.filter((n) => n !== '*'));
+  const star = names.includes('*');
+  const legacy = names.length === 0 && !everNamed;
+  return { wildcard: allowsWildcard(url) && (star || legacy), names: set };
+}
+
+export function sameSubscription(a: Subscription, b: Subscription): boolean {
+  if (a.wildcard !== b.wildcard || a.names.size !== b.names.size) return false;
+  for (const n of a.names) if (!b.names.has(n)) return false;
+  return true;
+}
+
+/** The resources of `all` that `sub` covers, in name order (deterministic responses). */
+export function selectResources(
+  all: ReadonlyMap<string, EncodedResource>,
+  sub: Subscription,
+): Map<string, EncodedResource> {
+  const out = new Map<string, EncodedResource>();
+  const names = sub.wildcard ? [...all.keys()] : [...sub.names];
+  for (const n of names.sort()) {
+    const r = all.get(n);
+    if (r) out.set(n, r);
+  }
+  return out;
+}

@@ -57,18 +57,19 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
 
   protected push(entry: CacheEntry): void {
     const cds = this.types.get(TYPE.cluster);
-    const deferred = cds ? this.keepStaleClusters(cds, entry) : false;
+    const defer = cds !== undefined && this.keepStaleClusters(cds, entry);
     for (const url of PUSH_ORDER) {
       const st = this.types.get(url);
-      if (st) this.respond(url, st, false);
+      if (st && !(defer && url === TYPE.cluster)) this.respond(url, st, false);
     }
-    if (deferred && cds) this.respond(TYPE.cluster, cds, false);
+    if (defer && cds) this.respond(TYPE.cluster, cds, false);
   }
 
   /**
-   * Make-before-break: when the new snapshot drops clusters the client holds, first send the
-   * new clusters together with the old ones, so routes still pointing at them keep working
-   * until the new routes arrive; the final CDS without them goes out last.
+   * Make-before-break: when the new snapshot drops clusters the client holds, the new clusters
+   * go out together with the old ones first, so routes still pointing at them keep working
+   * until the new routes arrive; the CDS without them goes out last. Returns true when the
+   * final CDS must be deferred to the end of the push.
    */
   private keepStaleClusters(st: TypeState, entry: CacheEntry): boolean {
     const next = selectResources(entry.snapshot.items(TYPE.cluster), st.sub);
@@ -76,7 +77,8 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     if (stale.length === 0) return false;
     const union = new Map(next);
     for (const r of stale) union.set(r.name, r);
-    this.write(TYPE.cluster, st, union, entry.changedAt);
+    if (versionOf(union.values()) !== st.version)
+      this.write(TYPE.cluster, st, union, entry.changedAt);
     return true;
   }
 

@@ -27,6 +27,11 @@ export interface DeltaResponse {
   removed_resources: string[];
 }
 
+/** One channel to the server; many streams can share it. */
+export function adsChannel(port: number): grpc.Client {
+  return new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+}
+
 export class RawAdsClient<Req, Res> {
   private readonly client: grpc.Client;
   private readonly call: grpc.ClientDuplexStream<Req, Buffer>;
@@ -35,12 +40,15 @@ export class RawAdsClient<Req, Res> {
   status: grpc.StatusObject | undefined;
   error: grpc.ServiceError | undefined;
 
+  private readonly ownsClient: boolean;
+
   constructor(
-    port: number,
+    target: number | grpc.Client,
     method: 'StreamAggregatedResources' | 'DeltaAggregatedResources',
     decode: (b: Buffer) => Res,
   ) {
-    this.client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    this.ownsClient = typeof target === 'number';
+    this.client = typeof target === 'number' ? adsChannel(target) : target;
     const fn = (
       this.client as unknown as Record<string, () => grpc.ClientDuplexStream<Req, Buffer>>
     )[method];
@@ -102,13 +110,21 @@ export class RawAdsClient<Req, Res> {
     return s;
   }
 
+  /** Half-closes the stream as a well-behaved client does (the server then ends it). */
+  end(): void {
+    this.call.end();
+  }
+
+  /** Cancels the stream (RST_STREAM) and closes the channel if this client owns it. */
   close(): void {
     this.call.cancel();
-    this.client.close();
+    if (this.ownsClient) this.client.close();
   }
 }
 
-export function sotwClient(port: number): RawAdsClient<DiscoveryRequest, SotwResponse> {
+export function sotwClient(
+  port: number | grpc.Client,
+): RawAdsClient<DiscoveryRequest, SotwResponse> {
   return new RawAdsClient(
     port,
     'StreamAggregatedResources',
@@ -116,7 +132,9 @@ export function sotwClient(port: number): RawAdsClient<DiscoveryRequest, SotwRes
   );
 }
 
-export function deltaClient(port: number): RawAdsClient<DeltaDiscoveryRequest, DeltaResponse> {
+export function deltaClient(
+  port: number | grpc.Client,
+): RawAdsClient<DeltaDiscoveryRequest, DeltaResponse> {
   return new RawAdsClient(
     port,
     'DeltaAggregatedResources',

@@ -7,35 +7,12 @@ import type { EncodedResource } from './encode.js';
 
 const SERVICE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
 
-export interface ErrorDetail {
-  code?: number;
-  message?: string;
-}
-
-export interface NodeInfo {
-  id?: string;
-  cluster?: string;
-  user_agent_name?: string;
-}
-
-export interface DiscoveryRequest {
-  version_info?: string;
-  node?: NodeInfo;
-  resource_names?: string[];
-  type_url?: string;
-  response_nonce?: string;
-  error_detail?: ErrorDetail;
-}
-
-export interface DeltaDiscoveryRequest {
-  node?: NodeInfo;
-  type_url?: string;
-  resource_names_subscribe?: string[];
-  resource_names_unsubscribe?: string[];
-  initial_resource_versions?: Record<string, string>;
-  response_nonce?: string;
-  error_detail?: ErrorDetail;
-}
+// Request shapes come from Envoy's protos (generated at build time by `npm run gen:types`).
+export type { DiscoveryRequest } from './generated/envoy/service/discovery/v3/DiscoveryRequest.js';
+export type { DeltaDiscoveryRequest } from './generated/envoy/service/discovery/v3/DeltaDiscoveryRequest.js';
+export type { Node as NodeInfo } from './generated/envoy/config/core/v3/Node.js';
+import type { DiscoveryRequest } from './generated/envoy/service/discovery/v3/DiscoveryRequest.js';
+import type { DeltaDiscoveryRequest } from './generated/envoy/service/discovery/v3/DeltaDiscoveryRequest.js';
 
 const DECODE = { longs: String, enums: String, defaults: false, arrays: true } as const;
 

@@ -50,7 +50,7 @@ export abstract class StreamBase<Req> {
   /** Sends whatever the new cache entry changes for this stream's subscriptions. */
   protected abstract push(entry: CacheEntry): void;
 
-  protected identify(node: NodeInfo | undefined): boolean {
+  protected identify(node: NodeInfo | null | undefined): boolean {
     if (this.info) return true;
     const nodeId = node?.id ?? '';
     const peer = this.call.getPeer();

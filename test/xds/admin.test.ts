@@ -1,7 +1,7 @@
 // The admin API and the CLIs around it: readiness, metrics that move with real streams,
 // config_dump and syncz, envoy-config's output and exit codes (never hanging), and the
 // traffic-control binary's start, readiness and clean SIGTERM shutdown.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execa } from 'execa';
 import { createServer } from 'node:net';
 import { pino } from 'pino';
@@ -14,7 +14,7 @@ import { splitInput } from '../support/xds-fixtures.js';
 const NODE = 'ratings-v1-5f9699cfdf-7wq4l.default';
 const CLI = ['--import', 'tsx', 'tools/envoy-config/main.ts'];
 
-async function plane(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function plane(t: Test) {
   const p = new ControlPlane({
     log: pino({ level: 'silent' }),
     host: '127.0.0.1',

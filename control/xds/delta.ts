@@ -34,7 +34,8 @@ function changes(
 ): Diff {
   const send: EncodedResource[] = [];
   const removed: string[] = [];
-  const wanted = new Set([...st.names, ...(st.wildcard ? all.keys() : [])]);
+  const wanted = new Set(st.names);
+  if (st.wildcard) for (const [n, r] of all) if (!r.namedOnly) wanted.add(n);
   for (const n of [...wanted].sort()) {
     const r = all.get(n);
     const told = st.held.get(n);
@@ -46,7 +47,8 @@ function changes(
 
 /** Names the client holds that left the snapshot or its subscription. */
 function departures(all: ReadonlyMap<string, EncodedResource>, st: TypeState): string[] {
-  const inScope = (n: string): boolean => st.names.has(n) || (st.wildcard && all.has(n));
+  const inScope = (n: string): boolean =>
+    st.names.has(n) || (st.wildcard && all.get(n)?.namedOnly === false);
   return [...st.held.keys()]
     .filter((n) => !inScope(n) || (!all.has(n) && st.held.get(n) !== ABSENT))
     .sort();

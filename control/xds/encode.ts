@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { lookupType } from './proto/load.js';
 import { unknownField } from './strict.js';
-import { messageName, type TypeUrl } from './types.js';
+import { TYPE, messageName, type TypeUrl } from './types.js';
 
 export interface EncodedResource {
   name: string;
@@ -17,6 +17,11 @@ export interface EncodedResource {
   hash: string;
   /** The object it was encoded from; read by the consistency check, never mutated. */
   source: object;
+  /**
+   * Sent only to clients that name it, never to wildcard subscribers: api_listeners are for
+   * proxyless gRPC clients (which name them); Envoy takes them only from its bootstrap.
+   */
+  namedOnly: boolean;
 }
 
 const cache = new WeakMap<object, EncodedResource>();
@@ -39,8 +44,23 @@ export function encodeResource(typeUrl: TypeUrl, name: string, obj: object): Enc
   const type = lookupType(messageName(typeUrl));
   const problem = unknownField(type, obj as Record<string, unknown>);
   if (problem) throw new EncodeError(`${messageName(typeUrl)} ${name}: ${problem}`);
-  const bytes = type.encode(type.fromObject(obj)).finish();
-  const res: EncodedResource = { name, typeUrl, bytes, hash: contentHash(bytes), source: obj };
+  let bytes: Uint8Array;
+  try {
+    bytes = type.encode(type.fromObject(obj)).finish();
+  } catch (err) {
+    throw new EncodeError(
+      `${messageName(typeUrl)} ${name}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const namedOnly = typeUrl === TYPE.listener && 'api_listener' in obj;
+  const res: EncodedResource = {
+    name,
+    typeUrl,
+    bytes,
+    hash: contentHash(bytes),
+    source: obj,
+    namedOnly,
+  };
   cache.set(obj, res);
   return res;
 }

@@ -31,8 +31,9 @@ export function selectResources(
   sub: Subscription,
 ): Map<string, EncodedResource> {
   const out = new Map<string, EncodedResource>();
-  const names = sub.wildcard ? [...all.keys()] : [...sub.names];
-  for (const n of names.sort()) {
+  const names = new Set(sub.names);
+  if (sub.wildcard) for (const [n, r] of all) if (!r.namedOnly) names.add(n);
+  for (const n of [...names].sort()) {
     const r = all.get(n);
     if (r) out.set(n, r);
   }

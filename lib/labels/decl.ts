@@ -20,11 +20,18 @@ export interface LabelDecl<T = unknown> {
   units?: string;
   description: string;
   parser: Parser<T>;
+  /**
+   * Where the value is read: a label (default), an annotation (values labels cannot hold, such
+   * as lists), or either (a label, else an annotation of the same name, for values that may
+   * not fit a label, such as header values).
+   */
+  via?: 'label' | 'annotation' | 'either';
 }
 
 /** What each placeholder may match in a key, and how to check it. */
 const PARAMS: Record<string, { pattern: string; check: (v: string) => boolean }> = {
   port: { pattern: '(\\d{1,5})', check: (v) => Number(v) >= 1 && Number(v) <= 65535 },
+  header: { pattern: '([A-Za-z0-9][-A-Za-z0-9_]{0,62})', check: () => true },
   version: {
     pattern: '([A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)',
     check: () => true,

@@ -96,3 +96,39 @@ export function tokenParser(pattern: RegExp, accepts: string, maxLength = 253): 
 
 /** RFC 7230 token: what an HTTP header name or a cookie name may contain. */
 export const HTTP_TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+const PRINTABLE = /^[\x20-\x7e]+$/;
+
+/** Free text (printable ASCII), as an HTTP header value must be. */
+export function textParser(maxLength: number): Parser<string> {
+  return {
+    accepts: `printable text up to ${maxLength} characters`,
+    parse: (raw) => {
+      if (raw.length === 0) return fail('expected a value, got an empty one');
+      if (raw.length > maxLength) return fail(`longer than ${maxLength} characters`);
+      return PRINTABLE.test(raw)
+        ? ok(raw)
+        : fail('contains characters that are not printable ASCII');
+    },
+  };
+}
+
+const SERVICE_REF = /^(\*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A comma-separated list of `name.namespace` or `*.namespace` entries. */
+export function serviceListParser(): Parser<string[]> {
+  const accepts = 'a comma-separated list of name.namespace or *.namespace';
+  return {
+    accepts,
+    parse: (raw) => {
+      const items = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+      if (items.length === 0) return fail(`expected ${accepts}`);
+      const bad = items.filter((s) => !SERVICE_REF.test(s));
+      if (bad.length > 0) return fail(`not name.namespace: ${bad.slice(0, 5).join(', ')}`);
+      return ok([...new Set(items)].sort());
+    },
+  };
+}

@@ -15,6 +15,8 @@ export const VOCABULARY: readonly LabelDecl[] = [
   core.HASH_HEADER_NAME,
   core.ENDPOINT_WEIGHT,
   core.VERSION_WEIGHT,
+  core.VERSION_HEADER,
+  core.EGRESS_SERVICES,
   res.FAULT_DELAY_TIME,
   res.FAULT_DELAY_PERCENTAGE,
   res.FAULT_ABORT_STATUS,
@@ -81,15 +83,50 @@ function parseOne(kind: ObjectKind, key: string, raw: string): ParsedLabel | Lab
   return { ...hit, key, value: v.result };
 }
 
-/** Parses every traffic.* entry of `labels`; other keys are ignored. Never throws. */
+type Source = Readonly<Record<string, string>> | undefined;
+
+interface Entry {
+  raw: string;
+  /** Set when the key is a label but its declaration is read from annotations. */
+  misplaced?: boolean;
+}
+
+/** The raw entries to parse: labels, plus annotations for declarations read from annotations. */
+function entries(labels: Source, annotations: Source): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    if (!k.startsWith(PREFIX)) continue;
+    out.set(k, { raw: v, misplaced: findLabel(k)?.decl.via === 'annotation' });
+  }
+  for (const [k, v] of Object.entries(annotations ?? {})) {
+    if (!k.startsWith(PREFIX) || out.has(k)) continue;
+    const via = findLabel(k)?.decl.via;
+    if (via === 'annotation' || via === 'either') out.set(k, { raw: v });
+  }
+  return out;
+}
+
+/**
+ * Parses every traffic.* label of an object (and the annotations of declarations read from
+ * annotations); other keys are ignored. Unknown traffic.* labels are issues (likely typos);
+ * unknown traffic.* annotations are not (other tools write some). Never throws.
+ */
 export function parseTrafficLabels(
   kind: ObjectKind,
-  labels: Readonly<Record<string, string>> | undefined,
+  labels: Source,
+  annotations?: Source,
 ): ParsedLabels {
   const out: ParsedLabels = { labels: [], issues: [] };
-  for (const key of Object.keys(labels ?? {}).sort()) {
-    if (!key.startsWith(PREFIX)) continue;
-    const r = parseOne(kind, key, labels?.[key] ?? '');
+  const all = entries(labels, annotations);
+  for (const key of [...all.keys()].sort()) {
+    const e = all.get(key) ?? { raw: '' };
+    const r = e.misplaced
+      ? {
+          key,
+          value: e.raw,
+          message: `${key} is read from an annotation, not a label: kubectl annotate ... ${key}=...`,
+        }
+      : parseOne(kind, key, e.raw);
     if ('message' in r) out.issues.push(r);
     else out.labels.push(r);
   }

@@ -1,9 +1,10 @@
 // Resilience and observability labels: faults, rate limits, tracing, retries, timeouts and
-// circuit breakers. Each applies to a Service and may be overridden per workload or pod.
-import { WORKLOAD_KINDS, type LabelDecl, type ObjectKind } from './decl.js';
+// circuit breakers. Each is set on the destination Service and applies to every caller.
+import type { LabelDecl, ObjectKind } from './decl.js';
 import { boolParser, durationMsParser, intParser, percentParser } from './parsers.js';
 
-const SVC_AND_WORKLOADS: readonly ObjectKind[] = ['Service', ...WORKLOAD_KINDS];
+// Resilience settings belong to the destination Service (per-workload overrides may come later).
+const SERVICE: readonly ObjectKind[] = ['Service'];
 const DAY_MS = 86_400_000;
 
 function decl<T>(d: LabelDecl<T>): LabelDecl<T> {
@@ -12,7 +13,7 @@ function decl<T>(d: LabelDecl<T>): LabelDecl<T> {
 
 export const FAULT_DELAY_TIME = decl({
   name: 'traffic.fault.delay.time',
-  appliesTo: SVC_AND_WORKLOADS,
+  appliesTo: SERVICE,
   default: undefined,
   units: 'milliseconds',
   description: 'Injected fixed delay (applies with traffic.fault.delay.percentage)',
@@ -21,7 +22,7 @@ export const FAULT_DELAY_TIME = decl({
 
 export const FAULT_DELAY_PERCENTAGE = decl({
   name: 'traffic.fault.delay.percentage',
-  appliesTo: SVC_AND_WORKLOADS,
+  appliesTo: SERVICE,
   default: 0,
   units: 'percent',
   description: 'Share of requests that get the injected delay',
@@ -30,7 +31,7 @@ export const FAULT_DELAY_PERCENTAGE = decl({
 
 export const FAULT_ABORT_STATUS = decl({
   name: 'traffic.fault.abort.status',
-  appliesTo: SVC_AND_WORKLOADS,
+  appliesTo: SERVICE,
   default: 503,
   description: 'HTTP status of injected aborts',
   parser: intParser(200, 599),
@@ -38,7 +39,7 @@ export const FAULT_ABORT_STATUS = decl({
 
 export const FAULT_ABORT_PERCENTAGE = decl({
   name: 'traffic.fault.abort.percentage',
-  appliesTo: SVC_AND_WORKLOADS,
+  appliesTo: SERVICE,
   default: 0,
   units: 'percent',
   description: 'Share of requests aborted with traffic.fault.abort.status',
@@ -47,7 +48,7 @@ export const FAULT_ABORT_PERCENTAGE = decl({
 
 export const RATE_LIMIT = decl({
   name: 'traffic.rate.limit',
-  appliesTo: SVC_AND_WORKLOADS,
+  appliesTo: SERVICE,
   default: undefined,
   units: 'kbps',
   description: 'Bandwidth limit per client connection',
@@ -56,7 +57,7 @@ export const RATE_LIMIT = decl({
 
 export const TRACING_ENABLED = decl({
   name: 'traffic.tracing.enabled',
-  appliesTo: SVC_AND_WORKLOADS,
+  appliesTo: SERVICE,
   default: false,
   description: 'Send Zipkin spans for requests to this service',
   parser: boolParser(),
@@ -64,7 +65,7 @@ export const TRACING_ENABLED = decl({
 
 export const TRACING_SAMPLING = decl({
   name: 'traffic.tracing.sampling',
-  appliesTo: SVC_AND_WORKLOADS,
+  appliesTo: SERVICE,
   default: 100,
   units: 'percent',
   description: 'Share of requests traced when tracing is enabled',
@@ -73,7 +74,7 @@ export const TRACING_SAMPLING = decl({
 
 export const RETRIES_MAX = decl({
   name: 'traffic.retries.max',
-  appliesTo: SVC_AND_WORKLOADS,
+  appliesTo: SERVICE,
   default: undefined,
   description: 'Circuit breaker: concurrent retries to the cluster',
   parser: intParser(0, 1_000_000),
@@ -82,7 +83,7 @@ export const RETRIES_MAX = decl({
 function retryOn(kind: string, on: string): LabelDecl<number> {
   return decl({
     name: `traffic.retries.${kind}`,
-    appliesTo: SVC_AND_WORKLOADS,
+    appliesTo: SERVICE,
     default: undefined,
     description: `Retry requests that fail with ${on}, up to this many times (combines with the other retry labels)`,
     parser: intParser(0, 10),
@@ -95,7 +96,7 @@ export const RETRIES_GATEWAY_ERROR = retryOn('gateway-error', 'a 502, 503 or 504
 
 export const REQUEST_TIMEOUT = decl({
   name: 'traffic.request.timeout',
-  appliesTo: SVC_AND_WORKLOADS,
+  appliesTo: SERVICE,
   default: undefined,
   units: 'milliseconds',
   description: 'Route timeout for a whole request, retries included',
@@ -104,7 +105,7 @@ export const REQUEST_TIMEOUT = decl({
 
 export const CONNECTION_TIMEOUT = decl({
   name: 'traffic.connection.timeout',
-  appliesTo: SVC_AND_WORKLOADS,
+  appliesTo: SERVICE,
   default: 60_000,
   units: 'milliseconds',
   description: 'Timeout for opening a connection to an endpoint',
@@ -114,7 +115,7 @@ export const CONNECTION_TIMEOUT = decl({
 function breaker(key: string, what: string): LabelDecl<number> {
   return decl({
     name: `traffic.${key}`,
-    appliesTo: SVC_AND_WORKLOADS,
+    appliesTo: SERVICE,
     default: undefined,
     description: `Circuit breaker: ${what}`,
     parser: intParser(1, 1_000_000_000),

@@ -21,7 +21,7 @@ export function renderLabelTable(vocabulary: readonly LabelDecl[] = VOCABULARY):
   ];
   const rows = vocabulary.map((d) =>
     [
-      `\`${d.name}\``,
+      `\`${d.name}\`${d.via === 'annotation' ? ' (annotation)' : d.via === 'either' ? ' (label or annotation)' : ''}`,
       d.appliesTo.join(', '),
       cell(d.parser.accepts),
       shownDefault(d),

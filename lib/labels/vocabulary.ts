@@ -1,7 +1,15 @@
 // Every traffic.* label, declared once: where it applies, what it accepts, its default and units.
 // The README table is rendered from this list (see table.ts) and a test keeps them equal.
 import { WORKLOAD_KINDS, type LabelDecl, type ObjectKind } from './decl.js';
-import { boolParser, enumParser, HTTP_TOKEN, intParser, tokenParser } from './parsers.js';
+import {
+  boolParser,
+  enumParser,
+  HTTP_TOKEN,
+  intParser,
+  serviceListParser,
+  textParser,
+  tokenParser,
+} from './parsers.js';
 
 const SVC: readonly ObjectKind[] = ['Service'];
 
@@ -86,4 +94,24 @@ export const VERSION_WEIGHT = decl({
   description:
     'Version split: requests to pods whose version label is <version> (needs every version of the split labelled)',
   parser: intParser(0, 100),
+});
+
+export const VERSION_HEADER = decl({
+  name: 'traffic.version.<version>.header.<header>',
+  appliesTo: SVC,
+  default: undefined,
+  via: 'either',
+  description:
+    'Dark launch: requests whose <header> equals this value go to <version>, whatever the weights (an annotation of the same name holds values a label cannot)',
+  parser: textParser(1024),
+});
+
+export const EGRESS_SERVICES = decl({
+  name: 'traffic.egress.services',
+  appliesTo: WORKLOAD_KINDS,
+  default: undefined,
+  via: 'annotation',
+  description:
+    "Narrows what the pod's proxy is configured to call (default: every Service with a traffic.port label)",
+  parser: serviceListParser(),
 });

@@ -18,7 +18,10 @@ t.test('every declared name is unique and matches itself once parameters are fil
   const names = VOCABULARY.map((d) => d.name);
   t.equal(new Set(names).size, names.length, 'no duplicate declarations');
   for (const d of VOCABULARY) {
-    const key = d.name.replace('<port>', '9080').replace('<version>', 'v2');
+    const key = d.name
+      .replace('<port>', '9080')
+      .replace('<version>', 'v2')
+      .replace('<header>', 'end-user');
     t.equal(findLabel(key)?.decl, d, `${key} finds its declaration`);
   }
 });
@@ -93,4 +96,37 @@ t.test('parsing arbitrary label maps never throws and partitions traffic.* keys'
 t.test('the README label table is the one rendered from the vocabulary', async (t) => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   t.equal(extractTable(readme), renderLabelTable(), 'run: npm run labels:table');
+});
+
+t.test('annotation-borne values: free-form header values, lists, misplaced labels', async (t) => {
+  const key = 'traffic.version.v2.header.authorization';
+  const fromAnnotation = parseTrafficLabels('Service', {}, { [key]: 'Bearer tester-token' });
+  t.same(
+    fromAnnotation.labels.map((l) => [l.key, l.value, l.params]),
+    [[key, 'Bearer tester-token', { version: 'v2', header: 'authorization' }]],
+  );
+  const both = parseTrafficLabels('Service', { [key]: 'label-wins' }, { [key]: 'ignored' });
+  t.equal(
+    both.labels[0]?.value,
+    'label-wins',
+    'the label wins over an annotation of the same name',
+  );
+  const egress = parseTrafficLabels(
+    'Deployment',
+    {},
+    { 'traffic.egress.services': 'reviews.default, *.shop' },
+  );
+  t.same(egress.labels[0]?.value, ['*.shop', 'reviews.default']);
+  const misplaced = parseTrafficLabels('Deployment', { 'traffic.egress.services': 'x' });
+  t.match(misplaced.issues[0]?.message, /read from an annotation, not a label: kubectl annotate/);
+  const other = parseTrafficLabels(
+    'Pod',
+    {},
+    { 'traffic.envoy.proxy': 'abc123', 'traffic.lb.policy': 'x' },
+  );
+  t.same(
+    other,
+    { labels: [], issues: [] },
+    'unknown and label-only keys in annotations are ignored',
+  );
 });

@@ -20,6 +20,7 @@ export const PROTO_ROOTS: readonly string[] = [
   'envoy/extensions/filters/http/bandwidth_limit/v3/bandwidth_limit.proto',
   'envoy/extensions/transport_sockets/tls/v3/tls.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
 ];
 
 export function xdsDepsDir(): string {

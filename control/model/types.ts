@@ -1,0 +1,95 @@
+// The cluster model: the few facts about Kubernetes objects that policy and translation need,
+// as plain immutable data. control/kube fills it from informers; control/translate reads it and
+// never sees a Kubernetes client.
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** `namespace/name`. */
+export type ObjectKey = string;
+
+export interface ServicePort {
+  name: string;
+  port: number;
+  /** A number, or the name of a container port. */
+  targetPort: number | string;
+  protocol: string;
+  appProtocol?: string;
+}
+
+export interface ServiceModel {
+  name: string;
+  namespace: string;
+  uid: string;
+  /** Empty for headless Services (clusterIP None) and ExternalName. */
+  clusterIPs: readonly string[];
+  headless: boolean;
+  ports: readonly ServicePort[];
+  labels: Labels;
+  annotations: Labels;
+}
+
+export interface WorkloadRef {
+  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'Pod';
+  name: string;
+  uid: string;
+}
+
+export interface PodModel {
+  name: string;
+  namespace: string;
+  uid: string;
+  ips: readonly string[];
+  nodeName: string;
+  phase: string;
+  ready: boolean;
+  hostNetwork: boolean;
+  /** The pod's own labels and annotations. */
+  labels: Labels;
+  annotations: Labels;
+  /** The owning workload (resolved through ownerReferences: Pod → ReplicaSet → Deployment). */
+  workload?: WorkloadRef;
+  /** The workload's labels and annotations (the pod's own win over these). */
+  workloadLabels: Labels;
+  workloadAnnotations: Labels;
+}
+
+export interface SliceEndpoint {
+  addresses: readonly string[];
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+  /** `namespace/name` of the pod behind it, when the slice says so. */
+  pod?: ObjectKey;
+  nodeName?: string;
+}
+
+export interface SlicePort {
+  name: string;
+  port: number;
+  protocol: string;
+}
+
+export interface EndpointSliceModel {
+  name: string;
+  namespace: string;
+  service: string;
+  addressType: 'IPv4' | 'IPv6' | 'FQDN';
+  ports: readonly SlicePort[];
+  endpoints: readonly SliceEndpoint[];
+}
+
+export interface ClusterModel {
+  services: ReadonlyMap<ObjectKey, ServiceModel>;
+  pods: ReadonlyMap<ObjectKey, PodModel>;
+  /** EndpointSlices by the `namespace/name` of their Service. */
+  slices: ReadonlyMap<ObjectKey, readonly EndpointSliceModel[]>;
+}
+
+export function objectKey(namespace: string, name: string): ObjectKey {
+  return `${namespace}/${name}`;
+}
+
+/** A proxy's node id: `<pod>.<namespace>`. */
+export function nodeIdOf(pod: { name: string; namespace: string }): string {
+  return `${pod.name}.${pod.namespace}`;
+}

@@ -1,0 +1,145 @@
+// Incremental translation over a cluster model that the caller keeps up to date. Service bundles
+// are rebuilt only when their Service, slices or pods changed (the caller says which); snapshots
+// are built once per distinct scope (the Services a proxy may call, plus IPv6 or not) and shared
+// by every proxy with that scope. Deterministic: the same model gives byte-identical resources,
+// however it was reached.
+import type { ClusterModel, ObjectKey, PodModel } from '../model/types.js';
+import { podPolicy } from '../policy/pod.js';
+import { servicePolicy } from '../policy/service.js';
+import type { PodPolicy, PolicyIssue } from '../policy/types.js';
+import { Snapshot } from '../xds/snapshot.js';
+import type { PodFacts } from './endpoints.js';
+import { allowed, assembleNode } from './node.js';
+import { translateService, type ServiceBundle, type TranslateOptions } from './service.js';
+
+export const DEFAULT_OPTIONS: TranslateOptions = {
+  capturePort: 10000,
+  versionLabel: 'version',
+  clusterDomain: 'cluster.local',
+};
+
+interface Scope {
+  key: string;
+  egress?: readonly string[];
+  ipv6: boolean;
+}
+
+/** `<pod>.<namespace>` → the pod's key; namespaces cannot contain dots, pod names can. */
+export function podKeyOf(nodeId: string): ObjectKey | undefined {
+  const i = nodeId.lastIndexOf('.');
+  return i > 0 ? `${nodeId.slice(i + 1)}/${nodeId.slice(0, i)}` : undefined;
+}
+
+export class Translator {
+  private readonly bundles = new Map<ObjectKey, ServiceBundle>();
+  private readonly podPolicies = new Map<
+    ObjectKey,
+    { pod: PodModel; policy: PodPolicy; issues: PolicyIssue[] }
+  >();
+  private readonly serviceIssues = new Map<ObjectKey, PolicyIssue[]>();
+  /** Pod → Services whose endpoints it appears in (to know what a pod change touches). */
+  private readonly podServices = new Map<ObjectKey, Set<ObjectKey>>();
+  private readonly scopes = new Map<string, Snapshot>();
+  readonly opts: TranslateOptions;
+
+  constructor(
+    private readonly model: ClusterModel,
+    opts: Partial<TranslateOptions> = {},
+  ) {
+    this.opts = { ...DEFAULT_OPTIONS, ...opts };
+  }
+
+  /** The policy of a pod (cached until the pod changes). */
+  pod(key: ObjectKey): PodPolicy | undefined {
+    const pod = this.model.pods.get(key);
+    if (!pod) return undefined;
+    const hit = this.podPolicies.get(key);
+    if (hit?.pod === pod) return hit.policy;
+    const r = podPolicy(pod);
+    this.podPolicies.set(key, { pod, ...r });
+    return r.policy;
+  }
+
+  private facts(key: ObjectKey, service: ObjectKey): PodFacts | undefined {
+    const pod = this.model.pods.get(key);
+    if (!pod) return undefined;
+    let set = this.podServices.get(key);
+    if (!set) this.podServices.set(key, (set = new Set()));
+    set.add(service);
+    const version = pod.labels[this.opts.versionLabel];
+    return { weight: this.pod(key)?.weight ?? 100, ...(version !== undefined ? { version } : {}) };
+  }
+
+  private bundle(key: ObjectKey): ServiceBundle | undefined {
+    const hit = this.bundles.get(key);
+    if (hit) return hit;
+    const service = this.model.services.get(key);
+    if (!service) return undefined;
+    const { policy, issues } = servicePolicy(service);
+    this.serviceIssues.set(key, issues);
+    const slices = this.model.slices.get(key) ?? [];
+    const b = translateService(
+      { service, policy, slices, podFacts: (p) => this.facts(p, key) },
+      this.opts,
+    );
+    this.bundles.set(key, b);
+    return b;
+  }
+
+  private dropScopes(service: ObjectKey): void {
+    for (const k of [...this.scopes.keys()]) {
+      const egress = k.startsWith('*|') ? undefined : k.split('|')[0]?.split(',');
+      if (allowed(service, egress)) this.scopes.delete(k);
+    }
+  }
+
+  /** Services whose object, slices or pods changed; their bundles are rebuilt on next use. */
+  invalidate(change: { services?: Iterable<ObjectKey>; pods?: Iterable<ObjectKey> }): void {
+    const services = new Set(change.services ?? []);
+    for (const p of change.pods ?? []) {
+      this.podPolicies.delete(p);
+      for (const s of this.podServices.get(p) ?? []) services.add(s);
+    }
+    for (const s of services) {
+      this.bundles.delete(s);
+      this.dropScopes(s);
+    }
+  }
+
+  private scopeOf(nodeId: string): Scope {
+    const key = podKeyOf(nodeId);
+    const pod = key ? this.model.pods.get(key) : undefined;
+    const egress = key ? this.pod(key)?.egress : undefined;
+    const ipv6 = pod?.ips.some((ip) => ip.includes(':')) ?? false;
+    return { key: `${egress ? egress.join(',') : '*'}|${ipv6}`, egress, ipv6 };
+  }
+
+  /** The snapshot for a proxy or proxyless client; shared by every node with the same scope. */
+  snapshotFor(nodeId: string): Snapshot {
+    const scope = this.scopeOf(nodeId);
+    const hit = this.scopes.get(scope.key);
+    if (hit) return hit;
+    const keys = [...this.model.services.keys()].filter((k) => allowed(k, scope.egress)).sort();
+    const bundles = keys
+      .map((k) => this.bundle(k))
+      .filter((b): b is ServiceBundle => b !== undefined);
+    const snap = Snapshot.create(assembleNode(bundles, this.opts, scope.ipv6));
+    this.scopes.set(scope.key, snap);
+    return snap;
+  }
+
+  /** Validation issues of every Service and pod seen so far. */
+  issues(): PolicyIssue[] {
+    for (const k of this.model.services.keys()) this.bundle(k);
+    for (const k of this.model.pods.keys()) this.pod(k);
+    return [
+      ...[...this.serviceIssues.values()].flat(),
+      ...[...this.podPolicies.values()].flatMap((p) => p.issues),
+    ];
+  }
+
+  forget(service: ObjectKey): void {
+    this.invalidate({ services: [service] });
+    this.serviceIssues.delete(service);
+  }
+}

@@ -37,6 +37,15 @@ async function preflight(): Promise<boolean> {
   }
 }
 
+/** The shared private Docker engine outlives test files; stop it once, pass or fail. */
+async function stopSharedEngines(): Promise<void> {
+  const r = await execa('node', ['--import', 'tsx', 'test/harness/dockerd-cli.ts', 'stop'], {
+    reject: false,
+    all: true,
+  });
+  if (r.exitCode !== 0) console.log(`stopping the shared test engine failed:\n${r.all}`);
+}
+
 async function main(): Promise<number> {
   if (!(await preflight())) {
     console.log('tests: 0 passed, 1 failed');
@@ -59,6 +68,7 @@ async function main(): Promise<number> {
     for (const l of lines) summary = parseSummary(l) ?? summary;
   });
   const result = await child;
+  await stopSharedEngines();
   summary = parseSummary(rest) ?? summary;
   if (!summary) {
     console.log('\nno tap summary found: the test run did not complete');

@@ -1,0 +1,51 @@
+// A stand-in for Envoy at the pod boundary, for agent tests that must not need a real Envoy:
+// answers the admin endpoint `GET /ready` with 200 "LIVE" on ADMIN_PORT (default 15000) and
+// every connection on CAPTURE_PORT (default 15001) with an HTTP 200 whose body is STANDIN_REPLY
+// (default "tm-standin-proxy") and whose X-Standin-Request header echoes the request line.
+// Made of busybox httpd and nc, driven by a script inside the image.
+import type Dockerode from 'dockerode';
+import { buildImage } from './images.js';
+
+export const STANDIN_PROXY_IMAGE = 'tm-test/standin-proxy:1';
+export const STANDIN_ADMIN_PORT = 15000;
+export const STANDIN_CAPTURE_PORT = 15001;
+export const STANDIN_DEFAULT_REPLY = 'tm-standin-proxy';
+
+const ENTRYPOINT = `#!/bin/sh
+ADMIN_PORT="\${ADMIN_PORT:-${STANDIN_ADMIN_PORT}}"
+CAPTURE_PORT="\${CAPTURE_PORT:-${STANDIN_CAPTURE_PORT}}"
+export STANDIN_REPLY="\${STANDIN_REPLY:-${STANDIN_DEFAULT_REPLY}}"
+mkdir -p /tmp/admin
+echo LIVE > /tmp/admin/ready
+httpd -f -p "$ADMIN_PORT" -h /tmp/admin &
+admin=$!
+nc -ll -p "$CAPTURE_PORT" -e /standin-reply &
+capture=$!
+trap 'kill $admin $capture 2>/dev/null; exit 0' TERM INT
+wait
+`;
+
+// One connection: read the request head (so closing does not reset unread data), then answer.
+const REPLY = `#!/bin/sh
+cr=$(printf '\\r')
+IFS= read -r first
+first=\${first%"$cr"}
+while IFS= read -r line; do
+  line=\${line%"$cr"}
+  [ -z "$line" ] && break
+done
+body="$STANDIN_REPLY"
+printf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %d\\r\\nX-Standin-Request: %s\\r\\nConnection: close\\r\\n\\r\\n%s\\n' "$((\${#body} + 1))" "$first" "$body"
+`;
+
+/** Builds (once) the stand-in proxy image on the busybox base. */
+export function ensureStandInProxyImage(docker: Dockerode): Promise<string> {
+  return buildImage(docker, {
+    name: STANDIN_PROXY_IMAGE,
+    files: {
+      '/standin-proxy': { contents: ENTRYPOINT, mode: 0o755 },
+      '/standin-reply': { contents: REPLY, mode: 0o755 },
+    },
+    entrypoint: ['/standin-proxy'],
+  });
+}

@@ -14,8 +14,23 @@ export class ModelBuilder implements ClusterModel {
   pods = new Map<ObjectKey, PodModel>();
   slices = new Map<ObjectKey, EndpointSliceModel[]>();
 
-  service(name: string, ns: string, o: { ip?: string; headless?: boolean; ports?: Partial<ServicePort>[]; labels?: Labels; annotations?: Labels } = {}): ServiceModel {
-    const ports = (o.ports ?? [{ port: 9080 }]).map((p) => ({ name: p.name ?? '', port: p.port ?? 9080, targetPort: p.targetPort ?? p.port ?? 9080, protocol: p.protocol ?? 'TCP' }));
+  service(
+    name: string,
+    ns: string,
+    o: {
+      ip?: string;
+      headless?: boolean;
+      ports?: Partial<ServicePort>[];
+      labels?: Labels;
+      annotations?: Labels;
+    } = {},
+  ): ServiceModel {
+    const ports = (o.ports ?? [{ port: 9080 }]).map((p) => ({
+      name: p.name ?? '',
+      port: p.port ?? 9080,
+      targetPort: p.targetPort ?? p.port ?? 9080,
+      protocol: p.protocol ?? 'TCP',
+    }));
     const s: ServiceModel = {
       name,
       namespace: ns,
@@ -30,7 +45,17 @@ export class ModelBuilder implements ClusterModel {
     return s;
   }
 
-  pod(name: string, ns: string, o: { ip: string; labels?: Labels; annotations?: Labels; ready?: boolean; workload?: { kind: 'Deployment'; name: string; labels?: Labels; annotations?: Labels } }): PodModel {
+  pod(
+    name: string,
+    ns: string,
+    o: {
+      ip: string;
+      labels?: Labels;
+      annotations?: Labels;
+      ready?: boolean;
+      workload?: { kind: 'Deployment'; name: string; labels?: Labels; annotations?: Labels };
+    },
+  ): PodModel {
     const p: PodModel = {
       name,
       namespace: ns,
@@ -42,7 +67,15 @@ export class ModelBuilder implements ClusterModel {
       hostNetwork: false,
       labels: o.labels ?? {},
       annotations: o.annotations ?? {},
-      ...(o.workload ? { workload: { kind: o.workload.kind, name: o.workload.name, uid: `uid-wl-${o.workload.name}` } } : {}),
+      ...(o.workload
+        ? {
+            workload: {
+              kind: o.workload.kind,
+              name: o.workload.name,
+              uid: `uid-wl-${o.workload.name}`,
+            },
+          }
+        : {}),
       workloadLabels: o.workload?.labels ?? {},
       workloadAnnotations: o.workload?.annotations ?? {},
     };
@@ -51,14 +84,25 @@ export class ModelBuilder implements ClusterModel {
   }
 
   /** One slice for `service` listing `pods` (by name, same namespace) on each service port. */
-  endpoints(service: string, ns: string, pods: { pod: string; ip: string; port: number; ready?: boolean }[], portName = ''): void {
+  endpoints(
+    service: string,
+    ns: string,
+    pods: { pod: string; ip: string; port: number; ready?: boolean }[],
+    portName = '',
+  ): void {
     const slice: EndpointSliceModel = {
       name: `${service}-abc`,
       namespace: ns,
       service,
       addressType: 'IPv4',
       ports: [{ name: portName, port: pods[0]?.port ?? 9080, protocol: 'TCP' }],
-      endpoints: pods.map((p) => ({ addresses: [p.ip], ready: p.ready ?? true, serving: p.ready ?? true, terminating: false, pod: `${ns}/${p.pod}` })),
+      endpoints: pods.map((p) => ({
+        addresses: [p.ip],
+        ready: p.ready ?? true,
+        serving: p.ready ?? true,
+        terminating: false,
+        pod: `${ns}/${p.pod}`,
+      })),
     };
     this.slices.set(`${ns}/${service}`, [slice]);
   }

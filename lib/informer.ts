@@ -1,0 +1,100 @@
+// A list-and-watch informer that keeps going. client-node 1.4's ListWatch stops for good on any
+// error (a dropped connection, a 500, a failed list) and reports stop() as an error too; this
+// wrapper restarts it with a capped exponential backoff, ignores its own stop, and says when the
+// first full list has been seen (synced). A 410 Gone re-lists inside ListWatch itself.
+import * as k8s from '@kubernetes/client-node';
+import type { Logger } from './log.js';
+
+export type ChangeType = 'add' | 'update' | 'delete';
+
+export interface InformerOptions<T extends k8s.KubernetesObject> {
+  name: string;
+  kc: k8s.KubeConfig;
+  /** API path to watch, e.g. /api/v1/pods. */
+  path: string;
+  /** Lists with the same selectors as the watch. */
+  list: () => Promise<k8s.KubernetesListObject<T>>;
+  labelSelector?: string;
+  fieldSelector?: string;
+  onChange: (type: ChangeType, obj: T) => void;
+  log: Logger;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export class ResilientInformer<T extends k8s.KubernetesObject> {
+  private readonly lw: k8s.ListWatch<T>;
+  private stopping = false;
+  private failedSinceStart = false;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private syncedOnce = false;
+  private resolveSynced: () => void = () => {};
+  readonly synced: Promise<void>;
+  restarts = 0;
+
+  constructor(private readonly o: InformerOptions<T>) {
+    this.lw = new k8s.ListWatch<T>(
+      o.path,
+      new k8s.Watch(o.kc),
+      o.list,
+      false,
+      o.labelSelector,
+      o.fieldSelector,
+    );
+    this.synced = new Promise((r) => (this.resolveSynced = r));
+    this.lw.on('add', (obj) => o.onChange('add', obj));
+    this.lw.on('update', (obj) => o.onChange('update', obj));
+    this.lw.on('delete', (obj) => o.onChange('delete', obj));
+    this.lw.on('error', (err) => this.onError(err));
+  }
+
+  private onError(err: unknown): void {
+    this.failedSinceStart = true;
+    if (this.stopping) return;
+    const e = err as { name?: string; message?: string; statusCode?: number };
+    if (e?.name === 'AbortError') return;
+    const b = this.o.backoff ?? { initialMs: 200, maxMs: 10_000 };
+    const delay = Math.min(b.maxMs, b.initialMs * 2 ** Math.min(this.attempt, 10));
+    this.attempt++;
+    this.o.log.warn(
+      { informer: this.o.name, err: e?.message ?? String(err), retryInMs: delay },
+      'watch failed; restarting',
+    );
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.run(), delay);
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopping) return;
+    this.failedSinceStart = false;
+    this.restarts++;
+    await this.lw.start();
+    if (this.failedSinceStart || this.stopping) return;
+    this.attempt = 0;
+    if (!this.syncedOnce) {
+      this.syncedOnce = true;
+      this.resolveSynced();
+    }
+  }
+
+  /** Starts listing and watching; resolves once the first list is in (retrying until it is). */
+  async start(): Promise<void> {
+    this.restarts = -1;
+    await this.run();
+    await this.synced;
+  }
+
+  list(): readonly T[] {
+    return this.lw.list();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.lw.get(name, namespace);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await this.lw.stop();
+  }
+}

@@ -3,9 +3,11 @@
 // readiness, metrics, debug views) on --admin-port; exits cleanly on SIGTERM.
 import { parseArgs } from 'node:util';
 import { PORT, boolFlag, fromEnv, intFlag } from '../lib/cli.js';
-import { describeError } from '../lib/errors.js';
+import { InvalidArgumentError, describeError } from '../lib/errors.js';
+import type { TranslateOptions } from './translate/service.js';
 import { createLogger } from '../lib/log.js';
-import { ControlPlane } from './plane.js';
+import { loadKubeConfig } from '../lib/kube.js';
+import { TrafficControl } from './traffic-control.js';
 
 const HELP = `Usage: traffic-control [flags]
 
@@ -19,6 +21,10 @@ Flags (environment variable in brackets):
   --debounce-ms N          quiet window before a push (default 100) [DEBOUNCE_MS]
   --debounce-max-ms N      longest a change waits under constant churn (default 1000) [DEBOUNCE_MAX_MS]
   --verify-peer-ip         refuse streams whose peer address is not the node's pod IP [VERIFY_PEER_IP]
+  --capture-port N         the proxies' outbound capture port (default 10000) [CAPTURE_PORT]
+  --version-label KEY      pod label that names a version for traffic.version.* (default version) [VERSION_LABEL]
+  --cluster-domain D       cluster DNS domain for proxyless gRPC names (default cluster.local) [CLUSTER_DOMAIN]
+  --zipkin-address H:P     Zipkin collector; traffic.tracing.enabled needs it [ZIPKIN_ADDRESS]
   --log-level LEVEL        fatal, error, warn, info, debug, trace (default info) [LOG_LEVEL]
   -h, --help               this text
 `;
@@ -31,11 +37,37 @@ const { values } = parseArgs({
     'debounce-ms': { type: 'string' },
     'debounce-max-ms': { type: 'string' },
     'verify-peer-ip': { type: 'boolean' },
+    'capture-port': { type: 'string' },
+    'version-label': { type: 'string' },
+    'cluster-domain': { type: 'string' },
+    'zipkin-address': { type: 'string' },
     'log-level': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
+
+function translateOptions(): Partial<TranslateOptions> {
+  const out: Partial<TranslateOptions> = {
+    capturePort: intFlag('capture-port', fromEnv(values['capture-port'], 'CAPTURE_PORT'), 10000, {
+      min: 1,
+      max: 65535,
+    }),
+  };
+  const label = fromEnv(values['version-label'], 'VERSION_LABEL');
+  if (label !== undefined) out.versionLabel = label;
+  const domain = fromEnv(values['cluster-domain'], 'CLUSTER_DOMAIN');
+  if (domain !== undefined) out.clusterDomain = domain;
+  const zipkin = fromEnv(values['zipkin-address'], 'ZIPKIN_ADDRESS');
+  if (zipkin !== undefined) out.zipkin = hostPort('zipkin-address', zipkin);
+  return out;
+}
+
+function hostPort(flag: string, v: string): { host: string; port: number } {
+  const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`--${flag} must be host:port, got "${v}"`);
+  return { host: m[1] ?? '', port: intFlag(flag, m[2], 0, { min: 1, max: 65535 }) };
+}
 
 async function main(): Promise<void> {
   if (values.help) {
@@ -46,8 +78,9 @@ async function main(): Promise<void> {
     name: 'traffic-control',
     level: fromEnv(values['log-level'], 'LOG_LEVEL'),
   });
-  const plane = new ControlPlane({
+  const tc = new TrafficControl({
     log,
+    kc: loadKubeConfig({ kubeconfig: values.kubeconfig }),
     xdsPort: intFlag('xds-port', fromEnv(values['xds-port'], 'XDS_PORT'), 18000, PORT),
     adminPort: intFlag('admin-port', fromEnv(values['admin-port'], 'ADMIN_PORT'), 15010, PORT),
     debounceMs: intFlag('debounce-ms', fromEnv(values['debounce-ms'], 'DEBOUNCE_MS'), 100, {
@@ -60,17 +93,13 @@ async function main(): Promise<void> {
       1000,
       { min: 0, max: 600_000 },
     ),
+    verifyPeerIp: boolFlag(values['verify-peer-ip'] ?? process.env.VERIFY_PEER_IP, false),
+    translate: translateOptions(),
     defaultMetrics: true,
   });
-  if (boolFlag(values['verify-peer-ip'] ?? process.env.VERIFY_PEER_IP, false)) {
-    log.warn('--verify-peer-ip needs the cluster model; it takes effect once translation is wired');
-  }
-  const ports = await plane.start();
-  plane.setReady();
-  log.info(ports, 'traffic-control started');
   const shutdown = (signal: string): void => {
     log.info({ signal }, 'shutting down');
-    plane.stop().then(
+    tc.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
@@ -80,6 +109,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  const ports = await tc.listen();
+  log.info(ports, 'traffic-control started');
+  await tc.sync();
 }
 
 main().catch((err: unknown) => {

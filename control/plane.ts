@@ -7,6 +7,7 @@ import { SnapshotCache } from './xds/cache.js';
 import { SnapshotPublisher, type PublisherOptions } from './xds/publisher.js';
 import { XdsServer, type XdsServerOptions } from './xds/server.js';
 import { SyncStatus } from './xds/status.js';
+import type { XdsEvents } from './xds/events.js';
 
 export interface ControlPlaneOptions {
   log: Logger;
@@ -18,6 +19,8 @@ export interface ControlPlaneOptions {
   build?: PublisherOptions['build'];
   authorize?: XdsServerOptions['authorize'];
   defaultMetrics?: boolean;
+  /** More listeners for stream events (after sync status and metrics). */
+  events?: XdsEvents[];
 }
 
 export class ControlPlane {
@@ -37,7 +40,7 @@ export class ControlPlane {
       host: opts.host,
       port: opts.xdsPort,
       authorize: opts.authorize,
-      events: [this.status, this.metrics],
+      events: [this.status, this.metrics, ...(opts.events ?? [])],
     });
     this.admin = new AdminServer({
       cache: this.cache,

@@ -1,9 +1,15 @@
 // The HttpConnectionManager of one Service port, the same for a sidecar's filter chain and a
-// proxyless gRPC client's api_listener: fault injection and bandwidth limit when set, Zipkin
-// tracing when enabled, the router last, routes over RDS.
+// proxyless gRPC client's api_listener. Its filter list never changes with labels (fault and
+// bandwidth filters are always present and inert; the router is last): per-request policy
+// (faults, rate limit) rides on the routes as typed_per_filter_config, so changing it is an RDS
+// update, which Envoy applies without draining the listener and gRPC clients apply at once.
+// Only tracing lives here, and it needs a Zipkin collector configured on the control plane.
 import type { ServicePolicy } from '../policy/types.js';
 import { ADS_SOURCE, ANY, duration, fraction, u32 } from './envoy.js';
 import { ZIPKIN_CLUSTER } from './names.js';
+
+export const FAULT_FILTER = 'envoy.filters.http.fault';
+export const BANDWIDTH_FILTER = 'envoy.filters.http.bandwidth_limit';
 
 export interface HcmOptions {
   statPrefix: string;
@@ -12,40 +18,47 @@ export interface HcmOptions {
   zipkin: boolean;
 }
 
-function faultFilter(p: ServicePolicy): object | undefined {
+/** The route-level fault config, or undefined when the Service injects no fault. */
+export function faultConfig(p: ServicePolicy): object | undefined {
   const f = p.resilience.fault;
   const delay = f.delayMs !== undefined && f.delayPercent > 0;
   const abort = f.abortPercent > 0;
   if (!delay && !abort) return undefined;
   return {
-    name: 'envoy.filters.http.fault',
-    typed_config: {
-      '@type': ANY.fault,
-      ...(delay
-        ? { delay: { fixed_delay: duration(f.delayMs ?? 0), percentage: fraction(f.delayPercent) } }
-        : {}),
-      ...(abort
-        ? { abort: { http_status: f.abortStatus, percentage: fraction(f.abortPercent) } }
-        : {}),
-    },
+    '@type': ANY.fault,
+    ...(delay
+      ? { delay: { fixed_delay: duration(f.delayMs ?? 0), percentage: fraction(f.delayPercent) } }
+      : {}),
+    ...(abort
+      ? { abort: { http_status: f.abortStatus, percentage: fraction(f.abortPercent) } }
+      : {}),
   };
 }
 
-function bandwidthFilter(p: ServicePolicy, statPrefix: string): object | undefined {
+/** The route-level bandwidth limit, or undefined when the Service sets none. */
+export function bandwidthConfig(p: ServicePolicy, statPrefix: string): object | undefined {
   const kbps = p.resilience.rateLimitKbps;
   if (kbps === undefined) return undefined;
   return {
-    name: 'envoy.filters.http.bandwidth_limit',
-    typed_config: {
-      '@type': ANY.bandwidth,
-      stat_prefix: statPrefix,
-      enable_mode: 'REQUEST_AND_RESPONSE',
-      limit_kbps: u32(kbps),
-    },
+    '@type': ANY.bandwidth,
+    stat_prefix: statPrefix,
+    enable_mode: 'REQUEST_AND_RESPONSE',
+    limit_kbps: u32(kbps),
   };
 }
 
-const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': ANY.router } };
+function filters(statPrefix: string): object[] {
+  return [
+    { name: FAULT_FILTER, typed_config: { '@type': ANY.fault } },
+    // Optional: proxyless gRPC clients do not implement it and would otherwise reject the listener.
+    {
+      name: BANDWIDTH_FILTER,
+      is_optional: true,
+      typed_config: { '@type': ANY.bandwidth, stat_prefix: statPrefix },
+    },
+    { name: 'envoy.filters.http.router', typed_config: { '@type': ANY.router } },
+  ];
+}
 
 function tracing(p: ServicePolicy): object {
   return {
@@ -63,16 +76,13 @@ function tracing(p: ServicePolicy): object {
 }
 
 export function httpConnectionManager(p: ServicePolicy, o: HcmOptions): object {
-  const filters = [faultFilter(p), bandwidthFilter(p, o.statPrefix), ROUTER].filter(
-    (f) => f !== undefined,
-  );
   const traced = o.zipkin && p.resilience.tracing.enabled;
   return {
     '@type': ANY.hcm,
     stat_prefix: o.statPrefix,
     codec_type: 'AUTO',
     rds: { route_config_name: o.routeName, config_source: ADS_SOURCE },
-    http_filters: filters,
+    http_filters: filters(o.statPrefix),
     ...(traced ? { tracing: tracing(p) } : {}),
   };
 }
@@ -93,6 +103,6 @@ export function blackholeManager(): object {
         },
       ],
     },
-    http_filters: [ROUTER],
+    http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ANY.router } }],
   };
 }

@@ -5,6 +5,7 @@
 import type { PortProtocol } from '../../lib/labels/index.js';
 import type { DarkLaunch, RetryOn, ServicePolicy } from '../policy/types.js';
 import { duration, u32 } from './envoy.js';
+import { BANDWIDTH_FILTER, FAULT_FILTER, bandwidthConfig, faultConfig } from './http.js';
 
 export interface RouteTarget {
   /** The Service's cluster, used when there is no version split. */
@@ -53,6 +54,16 @@ function splitAction(p: ServicePolicy, t: RouteTarget): Record<string, unknown> 
   };
 }
 
+/** Per-virtual-host filter configs: the Service's faults and rate limit. */
+function perFilter(p: ServicePolicy, statPrefix: string): Record<string, unknown> {
+  const out: Record<string, object> = {};
+  const fault = faultConfig(p);
+  const bandwidth = bandwidthConfig(p, statPrefix);
+  if (fault) out[FAULT_FILTER] = fault;
+  if (bandwidth) out[BANDWIDTH_FILTER] = bandwidth;
+  return Object.keys(out).length > 0 ? { typed_per_filter_config: out } : {};
+}
+
 function action(p: ServicePolicy, protocol: PortProtocol, target: Record<string, unknown>): object {
   const retry = retryPolicy(p, protocol);
   const hash = hashPolicy(p);
@@ -88,5 +99,6 @@ export function routeConfiguration(
     ...p.darkLaunch.map((d) => darkRoute(d, p, protocol, t)),
     { name: 'default', match: { prefix: '/' }, route: action(p, protocol, splitAction(p, t)) },
   ];
-  return { name, virtual_hosts: [{ name: `${name}_vh`, domains: ['*'], routes }] };
+  const vhost = { name: `${name}_vh`, domains: ['*'], routes, ...perFilter(p, name) };
+  return { name, virtual_hosts: [vhost] };
 }

@@ -128,6 +128,28 @@ export class Translator {
     return snap;
   }
 
+  /** Issues of the given Services and pods as they are now, and the uids they were checked for. */
+  issuesOf(change: { services?: Iterable<ObjectKey>; pods?: Iterable<ObjectKey> }): {
+    uids: string[];
+    issues: PolicyIssue[];
+  } {
+    const uids: string[] = [];
+    const issues: PolicyIssue[] = [];
+    for (const k of change.services ?? []) {
+      const svc = this.model.services.get(k);
+      if (!svc || !this.bundle(k)) continue;
+      uids.push(svc.uid);
+      issues.push(...(this.serviceIssues.get(k) ?? []));
+    }
+    for (const k of change.pods ?? []) {
+      const pod = this.model.pods.get(k);
+      if (!pod || !this.pod(k)) continue;
+      uids.push(pod.uid, ...(pod.workload ? [pod.workload.uid] : []));
+      issues.push(...(this.podPolicies.get(k)?.issues ?? []));
+    }
+    return { uids, issues };
+  }
+
   /** Validation issues of every Service and pod seen so far. */
   issues(): PolicyIssue[] {
     for (const k of this.model.services.keys()) this.bundle(k);

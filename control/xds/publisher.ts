@@ -43,6 +43,7 @@ export class SnapshotPublisher {
 
   private publish(keys: Set<string>, firstChangeAt: number): void {
     const started = performance.now();
+    this.opts.log.debug({ nodes: keys.size }, 'publishing snapshots');
     for (const id of keys) this.publishOne(id, firstChangeAt);
     this.batches++;
     this.opts.onBatch?.((performance.now() - started) / 1000, keys.size);

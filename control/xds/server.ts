@@ -84,14 +84,14 @@ export class XdsServer {
     for (const s of this.streams) s.shutdown();
     this.streams.clear();
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, graceMs);
+      const timer = setTimeout(resolve, graceMs);
       this.server.tryShutdown(() => {
         clearTimeout(timer);
         resolve();
       });
     });
+    // A client that reconnects during the graceful close can keep its HTTP/2 session open:
+    // nothing of ours may outlive stop().
+    this.server.forceShutdown();
   }
 }

@@ -77,7 +77,11 @@ function parseOne(kind: ObjectKind, key: string, raw: string): ParsedLabel | Lab
   const v = hit.decl.parser.parse(raw);
   if (!v.valid) {
     const shown = raw.length > 64 ? `${raw.slice(0, 64)}…` : raw;
-    const message = `invalid value "${shown}" for ${key}: ${v.errors.join('; ')} (accepted: ${hit.decl.parser.accepts}); using the default`;
+    const why = v.errors.join('; ');
+    const accepts = why.includes(hit.decl.parser.accepts)
+      ? ''
+      : ` (accepted: ${hit.decl.parser.accepts})`;
+    const message = `invalid value "${shown}" for ${key}: ${why}${accepts}; using the default`;
     return { key, value: raw, message };
   }
   return { ...hit, key, value: v.result };

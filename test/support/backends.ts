@@ -36,6 +36,11 @@ export interface Backend {
 }
 
 export async function startBackend(name: string): Promise<Backend> {
+  return startBackendAt(name, '127.0.0.1', 0);
+}
+
+/** A backend on a given loopback address and port (a pod's IP and target port). */
+export async function startBackendAt(name: string, host: string, port: number): Promise<Backend> {
   const server = new grpc.Server();
   const b: Backend = { name, port: 0, calls: 0, failRate: 0, delayMs: 0, stop: async () => {} };
   server.addService(ECHO_SERVICE, {
@@ -51,13 +56,21 @@ export async function startBackend(name: string): Promise<Backend> {
     },
   });
   b.port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) =>
       e ? reject(e) : resolve(p),
     ),
   );
   b.stop = () =>
     new Promise<void>((resolve) => {
-      server.tryShutdown(() => resolve());
+      // Clients (xDS channels) may keep connections open: give them a moment, then cut.
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, 500);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   return b;
 }

@@ -50,7 +50,12 @@ t.test(
     t.equal(hcm?.rds?.route_config_name, REVIEWS);
     t.same(
       hcm?.http_filters?.map((f: R) => f.name),
-      ['envoy.filters.http.router'],
+      [
+        'envoy.filters.http.fault',
+        'envoy.filters.http.bandwidth_limit',
+        'envoy.filters.http.router',
+      ],
+      'the filter list never changes with labels: policy rides on the routes',
     );
     t.same(r.route?.virtual_hosts?.[0]?.routes?.[0]?.route, { cluster: REVIEWS });
     t.equal(r.outbound?.address?.socket_address?.port_value, 10000);
@@ -106,34 +111,48 @@ t.test('faults: README 3000 ms delay (milliseconds, not nanoseconds) and abort 5
     'traffic.fault.abort.status': '505',
     'traffic.fault.abort.percentage': '12.5',
   });
-  const fault = r.hcm?.http_filters?.[0];
-  t.equal(fault?.name, 'envoy.filters.http.fault');
-  t.same(fault?.typed_config?.delay, {
+  const fault = r.route?.virtual_hosts?.[0]?.typed_per_filter_config?.['envoy.filters.http.fault'];
+  t.same(fault?.delay, {
     fixed_delay: '3s',
     percentage: { numerator: 100, denominator: 'HUNDRED' },
   });
-  t.same(fault?.typed_config?.abort, {
+  t.same(fault?.abort, {
     http_status: 505,
     percentage: { numerator: 125000, denominator: 'MILLION' },
   });
+  t.same(
+    r.hcm?.http_filters?.[0],
+    {
+      name: 'envoy.filters.http.fault',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+      },
+    },
+    'the listener filter itself is inert',
+  );
   t.equal(r.hcm?.http_filters?.at(-1)?.name, 'envoy.filters.http.router', 'the router stays last');
   const noPct = reviews({ ...HTTP, 'traffic.fault.delay.time': '3000' });
-  t.same(
-    noPct.hcm?.http_filters?.map((f: R) => f.name),
-    ['envoy.filters.http.router'],
+  t.equal(
+    noPct.route?.virtual_hosts?.[0]?.typed_per_filter_config,
+    undefined,
     'a delay without a percentage injects nothing',
   );
 });
 
-t.test('rate limit takes effect: a bandwidth_limit filter on requests and responses', async (t) => {
+t.test('rate limit takes effect: bandwidth_limit enabled on requests and responses', async (t) => {
   const r = reviews({ ...HTTP, 'traffic.rate.limit': '512' });
+  t.same(
+    r.route?.virtual_hosts?.[0]?.typed_per_filter_config?.['envoy.filters.http.bandwidth_limit'],
+    {
+      '@type':
+        'type.googleapis.com/envoy.extensions.filters.http.bandwidth_limit.v3.BandwidthLimit',
+      stat_prefix: REVIEWS,
+      enable_mode: 'REQUEST_AND_RESPONSE',
+      limit_kbps: 512,
+    },
+  );
   const bw = r.hcm?.http_filters?.find((f: R) => f.name === 'envoy.filters.http.bandwidth_limit');
-  t.same(bw?.typed_config, {
-    '@type': 'type.googleapis.com/envoy.extensions.filters.http.bandwidth_limit.v3.BandwidthLimit',
-    stat_prefix: REVIEWS,
-    enable_mode: 'REQUEST_AND_RESPONSE',
-    limit_kbps: 512,
-  });
+  t.equal(bw?.is_optional, true, 'optional: proxyless gRPC clients lack it');
 });
 
 t.test('retries combine; timeouts; circuit breakers', async (t) => {

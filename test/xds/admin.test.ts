@@ -10,6 +10,7 @@ import { Snapshot } from '../../control/xds/snapshot.js';
 import { TYPE } from '../../control/xds/types.js';
 import { sotwClient } from '../support/ads-client.js';
 import { splitInput } from '../support/xds-fixtures.js';
+import { startFake } from '../fake-kube/testing.js';
 
 const NODE = 'ratings-v1-5f9699cfdf-7wq4l.default';
 const CLI = ['--import', 'tsx', 'tools/envoy-config/main.ts'];
@@ -135,9 +136,20 @@ t.test('traffic-control binary: help, bad flags, start, ready, SIGTERM', async (
   });
   t.equal(bad.exitCode, 2);
   t.match(bad.stderr, /--xds-port must be an integer/);
+  const { kubeconfig } = await startFake(t);
   const proc = execa(
     'node',
-    ['--import', 'tsx', 'control/main.ts', '--xds-port', '0', '--admin-port', '0'],
+    [
+      '--import',
+      'tsx',
+      'control/main.ts',
+      '--xds-port',
+      '0',
+      '--admin-port',
+      '0',
+      '--kubeconfig',
+      kubeconfig,
+    ],
     { reject: false, buffer: false },
   );
   t.teardown(() => proc.kill('SIGKILL'));
@@ -154,7 +166,12 @@ t.test('traffic-control binary: help, bad flags, start, ready, SIGTERM', async (
     });
   });
   t.ok(ports.xdsPort > 0 && ports.adminPort > 0, 'logs its bound ports as JSON');
-  t.equal((await fetch(`http://127.0.0.1:${ports.adminPort}/readyz`)).status, 200);
+  let ready = 0;
+  for (let i = 0; i < 200 && ready !== 200; i++) {
+    ready = (await fetch(`http://127.0.0.1:${ports.adminPort}/readyz`)).status;
+    if (ready !== 200) await new Promise((r) => setTimeout(r, 50));
+  }
+  t.equal(ready, 200, 'ready once the cluster model synced');
   proc.kill('SIGTERM');
   const done = await proc;
   t.equal(done.exitCode, 0, 'exits 0 on SIGTERM');

@@ -1,0 +1,148 @@
+// The live cluster model, kept by informer events. Pods get their workload resolved through
+// ownerReferences (Pod → ReplicaSet → Deployment, or StatefulSet / DaemonSet directly), never by
+// selector overlap; a workload's labels then reach all of its pods. Every apply returns what
+// changed, for the translator to rebuild just that.
+import type * as k8s from '@kubernetes/client-node';
+import type { ChangeType } from '../../lib/informer.js';
+import {
+  objectKey,
+  type ClusterModel,
+  type EndpointSliceModel,
+  type ObjectKey,
+  type PodModel,
+  type ServiceModel,
+  type WorkloadRef,
+} from '../model/types.js';
+import { podModel, serviceModel, sliceModel } from './convert.js';
+
+export interface Change {
+  services: Set<ObjectKey>;
+  pods: Set<ObjectKey>;
+}
+
+export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet';
+
+interface Workload {
+  uid: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  owner?: k8s.V1OwnerReference;
+}
+
+const none = (): Change => ({ services: new Set(), pods: new Set() });
+
+function controllerOf(refs: k8s.V1OwnerReference[] | undefined): k8s.V1OwnerReference | undefined {
+  return refs?.find((r) => r.controller) ?? refs?.[0];
+}
+
+export class ModelStore implements ClusterModel {
+  readonly services = new Map<ObjectKey, ServiceModel>();
+  readonly pods = new Map<ObjectKey, PodModel>();
+  readonly slices = new Map<ObjectKey, EndpointSliceModel[]>();
+  private readonly sliceSets = new Map<ObjectKey, Map<string, EndpointSliceModel>>();
+  private readonly rawPods = new Map<ObjectKey, k8s.V1Pod>();
+  private readonly workloads = new Map<string, Workload>();
+  /** `Kind/ns/name` of a workload → pods resolved to it (directly or through a ReplicaSet). */
+  private readonly dependents = new Map<string, Set<ObjectKey>>();
+
+  applyService(type: ChangeType, s: k8s.V1Service): Change {
+    const m = serviceModel(s);
+    const key = objectKey(m.namespace, m.name);
+    if (type === 'delete') this.services.delete(key);
+    else this.services.set(key, m);
+    return { services: new Set([key]), pods: new Set() };
+  }
+
+  applySlice(type: ChangeType, s: k8s.V1EndpointSlice): Change {
+    const m = sliceModel(s);
+    if (!m) return none();
+    const svc = objectKey(m.namespace, m.service);
+    let set = this.sliceSets.get(svc);
+    if (!set) this.sliceSets.set(svc, (set = new Map<string, EndpointSliceModel>()));
+    if (type === 'delete') set.delete(m.name);
+    else set.set(m.name, m);
+    const list = [...set.values()].sort((a, b) => a.name.localeCompare(b.name));
+    if (list.length === 0) {
+      this.slices.delete(svc);
+      this.sliceSets.delete(svc);
+    } else this.slices.set(svc, list);
+    return { services: new Set([svc]), pods: new Set() };
+  }
+
+  applyPod(type: ChangeType, p: k8s.V1Pod): Change {
+    const ns = p.metadata?.namespace ?? 'default';
+    const key = objectKey(ns, p.metadata?.name ?? '');
+    this.unindex(key);
+    if (type === 'delete') {
+      this.pods.delete(key);
+      this.rawPods.delete(key);
+    } else {
+      this.rawPods.set(key, p);
+      this.pods.set(key, this.resolve(key, p));
+    }
+    return { services: new Set(), pods: new Set([key]) };
+  }
+
+  applyWorkload(kind: WorkloadKind, type: ChangeType, o: k8s.KubernetesObject): Change {
+    const ns = o.metadata?.namespace ?? 'default';
+    const id = `${kind}/${ns}/${o.metadata?.name ?? ''}`;
+    if (type === 'delete') this.workloads.delete(id);
+    else {
+      const meta = o.metadata ?? {};
+      this.workloads.set(id, {
+        uid: meta.uid ?? '',
+        labels: { ...(meta.labels ?? {}) },
+        annotations: { ...(meta.annotations ?? {}) },
+        owner: controllerOf(meta.ownerReferences),
+      });
+    }
+    const change = none();
+    for (const podKey of [...(this.dependents.get(id) ?? [])]) {
+      const raw = this.rawPods.get(podKey);
+      if (!raw) continue;
+      this.unindex(podKey);
+      this.pods.set(podKey, this.resolve(podKey, raw));
+      change.pods.add(podKey);
+    }
+    return change;
+  }
+
+  private unindex(podKey: ObjectKey): void {
+    for (const set of this.dependents.values()) set.delete(podKey);
+  }
+
+  private index(id: string, podKey: ObjectKey): void {
+    let set = this.dependents.get(id);
+    if (!set) this.dependents.set(id, (set = new Set()));
+    set.add(podKey);
+  }
+
+  /** Follows controller ownerReferences up to the workload whose labels apply. */
+  private resolve(key: ObjectKey, p: k8s.V1Pod): PodModel {
+    const base = podModel(p);
+    const ns = base.namespace;
+    let ref = controllerOf(p.metadata?.ownerReferences);
+    for (let depth = 0; ref && depth < 3; depth++) {
+      const id = `${ref.kind}/${ns}/${ref.name}`;
+      this.index(id, key);
+      const w = this.workloads.get(id);
+      if (ref.kind !== 'ReplicaSet' || !w?.owner) return this.withWorkload(base, ref, w);
+      ref = w.owner;
+    }
+    return base;
+  }
+
+  private withWorkload(
+    pod: PodModel,
+    ref: k8s.V1OwnerReference,
+    w: Workload | undefined,
+  ): PodModel {
+    const kind = ref.kind as WorkloadRef['kind'];
+    return {
+      ...pod,
+      workload: { kind, name: ref.name, uid: w?.uid ?? ref.uid },
+      workloadLabels: w?.labels ?? {},
+      workloadAnnotations: w?.annotations ?? {},
+    };
+  }
+}

@@ -1,0 +1,107 @@
+// Informers for everything translation reads (Services, EndpointSlices, Pods, and the workloads
+// that give pods their labels), feeding the model store. Each restarts on its own after errors;
+// start() resolves when every one has listed once.
+import * as k8s from '@kubernetes/client-node';
+import { ResilientInformer, type ChangeType } from '../../lib/informer.js';
+import type { Logger } from '../../lib/log.js';
+import type { Change, ModelStore, WorkloadKind } from './store.js';
+
+export interface WatcherOptions {
+  kc: k8s.KubeConfig;
+  log: Logger;
+  store: ModelStore;
+  onChange: (change: Change) => void;
+}
+
+type Apply<T> = (type: ChangeType, obj: T) => Change;
+
+export class ClusterWatcher {
+  private readonly informers: ResilientInformer<k8s.KubernetesObject>[] = [];
+
+  constructor(private readonly o: WatcherOptions) {
+    const core = o.kc.makeApiClient(k8s.CoreV1Api);
+    const apps = o.kc.makeApiClient(k8s.AppsV1Api);
+    const disc = o.kc.makeApiClient(k8s.DiscoveryV1Api);
+    const s = o.store;
+    this.add(
+      'services',
+      '/api/v1/services',
+      () => core.listServiceForAllNamespaces(),
+      (t, x: k8s.V1Service) => s.applyService(t, x),
+    );
+    this.add(
+      'endpointslices',
+      '/apis/discovery.k8s.io/v1/endpointslices',
+      () => disc.listEndpointSliceForAllNamespaces(),
+      (t, x: k8s.V1EndpointSlice) => s.applySlice(t, x),
+    );
+    this.add(
+      'pods',
+      '/api/v1/pods',
+      () => core.listPodForAllNamespaces(),
+      (t, x: k8s.V1Pod) => s.applyPod(t, x),
+    );
+    const workload =
+      (kind: WorkloadKind): Apply<k8s.KubernetesObject> =>
+      (t, x) =>
+        s.applyWorkload(kind, t, x);
+    this.add(
+      'deployments',
+      '/apis/apps/v1/deployments',
+      () => apps.listDeploymentForAllNamespaces(),
+      workload('Deployment'),
+    );
+    this.add(
+      'replicasets',
+      '/apis/apps/v1/replicasets',
+      () => apps.listReplicaSetForAllNamespaces(),
+      workload('ReplicaSet'),
+    );
+    this.add(
+      'statefulsets',
+      '/apis/apps/v1/statefulsets',
+      () => apps.listStatefulSetForAllNamespaces(),
+      workload('StatefulSet'),
+    );
+    this.add(
+      'daemonsets',
+      '/apis/apps/v1/daemonsets',
+      () => apps.listDaemonSetForAllNamespaces(),
+      workload('DaemonSet'),
+    );
+  }
+
+  private add<T extends k8s.KubernetesObject>(
+    name: string,
+    path: string,
+    list: () => Promise<k8s.KubernetesListObject<T>>,
+    apply: Apply<T>,
+  ): void {
+    const inf = new ResilientInformer<T>({
+      name,
+      kc: this.o.kc,
+      path,
+      list,
+      log: this.o.log,
+      onChange: (type, obj) => {
+        try {
+          this.o.onChange(apply(type, obj));
+        } catch (err) {
+          this.o.log.error(
+            { err, informer: name, name: obj.metadata?.name },
+            'applying a change failed',
+          );
+        }
+      },
+    });
+    this.informers.push(inf as unknown as ResilientInformer<k8s.KubernetesObject>);
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+}

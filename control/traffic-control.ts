@@ -1,0 +1,144 @@
+// traffic-control wired together: informers keep the model store current; each change
+// invalidates what it touched in the translator, reports label problems as Events, and (once
+// the first full list is in) schedules a debounced rebuild. Proxies (pods with
+// traffic.envoy.enabled) and any client that connects get a snapshot of what they may call.
+import type * as k8s from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { Logger } from '../lib/log.js';
+import { IssueReporter } from './kube/events.js';
+import { ModelStore, type Change } from './kube/store.js';
+import { ClusterWatcher } from './kube/watcher.js';
+import { nodeIdOf } from './model/types.js';
+import { ControlPlane, type ControlPlaneOptions } from './plane.js';
+import type { TranslateOptions } from './translate/service.js';
+import { Translator, podKeyOf } from './translate/translator.js';
+import type { StreamInfo } from './xds/events.js';
+
+export interface TrafficControlOptions extends Omit<
+  ControlPlaneOptions,
+  'build' | 'authorize' | 'events'
+> {
+  kc: k8s.KubeConfig;
+  translate?: Partial<TranslateOptions>;
+  /** Refuse xDS streams whose peer address is not the node's pod IP. */
+  verifyPeerIp?: boolean;
+}
+
+export class TrafficControl {
+  readonly store = new ModelStore();
+  readonly translator: Translator;
+  readonly plane: ControlPlane;
+  private readonly watcher: ClusterWatcher;
+  private readonly reporter: IssueReporter;
+  private readonly connected = new Map<string, number>();
+  private synced = false;
+  private readonly log: Logger;
+
+  constructor(o: TrafficControlOptions) {
+    this.log = o.log;
+    this.translator = new Translator(this.store, o.translate);
+    this.plane = new ControlPlane({
+      ...o,
+      build: (id) => (this.serves(id) ? this.translator.snapshotFor(id) : undefined),
+      authorize: o.verifyPeerIp ? (id, ip) => this.refusal(id, ip) : undefined,
+      events: [{ streamOpened: (s) => this.opened(s), streamClosed: (s) => this.closed(s) }],
+    });
+    const metrics = this.plane.metrics;
+    this.reporter = new IssueReporter(o.kc.makeApiClient(CoreV1Api), o.log, (i) =>
+      metrics.invalidLabels.inc({ kind: i.kind, label: i.key }),
+    );
+    this.watcher = new ClusterWatcher({
+      kc: o.kc,
+      log: o.log,
+      store: this.store,
+      onChange: (c) => this.changed(c),
+    });
+  }
+
+  /** Proxies: pods whose effective traffic.envoy.enabled is true and that have an address. */
+  private proxies(): string[] {
+    const out: string[] = [];
+    for (const [key, pod] of this.store.pods) {
+      if (pod.ips.length > 0 && this.translator.pod(key)?.enabled) out.push(nodeIdOf(pod));
+    }
+    return out;
+  }
+
+  private serves(nodeId: string): boolean {
+    if ((this.connected.get(nodeId) ?? 0) > 0) return true;
+    const key = podKeyOf(nodeId);
+    const pod = key ? this.store.pods.get(key) : undefined;
+    return (
+      pod !== undefined &&
+      pod.ips.length > 0 &&
+      (key ? this.translator.pod(key)?.enabled === true : false)
+    );
+  }
+
+  private nodeIds(): string[] {
+    return [
+      ...new Set([...this.proxies(), ...this.connected.keys(), ...this.plane.cache.nodeIds()]),
+    ];
+  }
+
+  private changed(c: Change): void {
+    this.log.debug({ services: [...c.services], pods: [...c.pods] }, 'model changed');
+    this.translator.invalidate(c);
+    const { uids, issues } = this.translator.issuesOf(c);
+    this.reporter.sync(uids, issues);
+    if (this.synced) this.plane.publisher.changed(this.nodeIds());
+  }
+
+  private opened(s: StreamInfo): void {
+    this.connected.set(s.nodeId, (this.connected.get(s.nodeId) ?? 0) + 1);
+    if (this.synced && !this.plane.cache.get(s.nodeId)) this.plane.publisher.publishNow([s.nodeId]);
+  }
+
+  private closed(s: StreamInfo): void {
+    const left = (this.connected.get(s.nodeId) ?? 1) - 1;
+    if (left > 0) this.connected.set(s.nodeId, left);
+    else this.connected.delete(s.nodeId);
+  }
+
+  private refusal(nodeId: string, ip: string): string | undefined {
+    const key = podKeyOf(nodeId);
+    const pod = key ? this.store.pods.get(key) : undefined;
+    if (!pod) return `node id ${nodeId} is not a pod (<pod>.<namespace>) known to traffic-control`;
+    if (!pod.ips.includes(ip))
+      return `peer address ${ip} is not an address of pod ${nodeId} (${pod.ips.join(', ') || 'none'})`;
+    return undefined;
+  }
+
+  /** Opens the xDS and admin ports (not ready yet); resolves with the bound ports. */
+  async listen(): Promise<{ xdsPort: number; adminPort: number }> {
+    const ports = await this.plane.start();
+    this.plane.setReady(
+      'waiting for the first list of Services, EndpointSlices, Pods and workloads',
+    );
+    return ports;
+  }
+
+  /** Lists and watches the cluster; resolves (and turns ready) once everything listed once. */
+  async sync(): Promise<void> {
+    await this.watcher.start();
+    this.synced = true;
+    this.plane.publisher.publishNow(this.nodeIds());
+    this.plane.setReady();
+    const proxies = this.proxies().length;
+    this.log.info(
+      { services: this.store.services.size, pods: this.store.pods.size, proxies },
+      'cluster model synced',
+    );
+  }
+
+  async start(): Promise<{ xdsPort: number; adminPort: number }> {
+    const ports = await this.listen();
+    await this.sync();
+    return ports;
+  }
+
+  async stop(): Promise<void> {
+    await this.watcher.stop();
+    await this.plane.stop();
+  }
+}

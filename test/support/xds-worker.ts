@@ -1,0 +1,46 @@
+// A proxyless gRPC client in its own process (a "pod" of its own): @grpc/grpc-js-xds keeps load
+// balancer state alive after its channel closes, so tests run it here and kill it by pid when
+// done. Commands arrive over IPC; each call has a deadline and every loop is bounded.
+import * as grpc from '@grpc/grpc-js';
+import { callHi } from './backends.js';
+import { xdsEchoClient } from './xds-client.js';
+
+interface Command {
+  id: number;
+  op: 'tally' | 'timed';
+  n?: number;
+  metadata?: Record<string, string>;
+  deadlineMs?: number;
+}
+
+const [port, nodeId, target] = process.argv.slice(2);
+const client = xdsEchoClient(Number(port), nodeId ?? '', target ?? '');
+
+function md(m: Record<string, string> | undefined): grpc.Metadata {
+  const out = new grpc.Metadata();
+  for (const [k, v] of Object.entries(m ?? {})) out.set(k, v);
+  return out;
+}
+
+async function run(c: Command): Promise<unknown> {
+  const n = Math.min(c.n ?? 1, 10_000);
+  if (c.op === 'timed') {
+    const start = Date.now();
+    const who = await callHi(client, c.deadlineMs ?? 5000, md(c.metadata));
+    return { who, ms: Date.now() - start };
+  }
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const who = await callHi(client, c.deadlineMs ?? 5000, md(c.metadata));
+    counts[who] = (counts[who] ?? 0) + 1;
+  }
+  return counts;
+}
+
+process.on('message', (c: Command) => {
+  run(c).then(
+    (result) => process.send?.({ id: c.id, result }),
+    (err: unknown) => process.send?.({ id: c.id, error: String(err) }),
+  );
+});
+process.send?.({ id: 0, result: 'ready' });

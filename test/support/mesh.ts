@@ -39,7 +39,7 @@ export async function startMesh(t: Teardown, o: { debounceMs?: number } = {}): P
 
 /** Pods of `app` once they run with an address: name → IP. */
 export async function podIps(
-  m: Mesh,
+  m: Pick<Mesh, 'kc'>,
   selector: string,
   count: number,
 ): Promise<Map<string, string>> {
@@ -62,7 +62,7 @@ export async function podIps(
 /** Starts a backend on every pod of `selector`, named after its `version` label. */
 export async function backendsFor(
   t: Teardown,
-  m: Mesh,
+  m: Pick<Mesh, 'kc'>,
   selector: string,
   count: number,
   port: number,
@@ -84,7 +84,7 @@ export async function backendsFor(
  * it was sent: the change has reached the client.
  */
 export async function converged(
-  m: Mesh,
+  m: Pick<Mesh, 'tc'>,
   nodeId: string,
   before: string | undefined,
   ms = 10_000,
@@ -102,10 +102,10 @@ export async function converged(
   }
 }
 
-export function fingerprint(m: Mesh, nodeId: string): string | undefined {
+export function fingerprint(m: Pick<Mesh, 'tc'>, nodeId: string): string | undefined {
   return m.tc.plane.cache.get(nodeId)?.snapshot.fingerprint();
 }
 
-export function routeVersion(m: Mesh, nodeId: string): string | undefined {
+export function routeVersion(m: Pick<Mesh, 'tc'>, nodeId: string): string | undefined {
   return m.tc.plane.cache.get(nodeId)?.snapshot.version(TYPE.route);
 }

@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   console.log('3. canary by labels:');
   for (const [v1, v2] of STEPS) {
     const before = fingerprint(mesh, NODE);
-    const started = performance.now();
+    const started = Date.now();
     await kubectl([
       'label',
       'svc',
@@ -95,10 +95,10 @@ async function main(): Promise<void> {
       `traffic.version.v1.weight=${v1}`,
       `traffic.version.v2.weight=${v2}`,
     ]);
-    await converged(mesh, NODE, before);
-    const ms = performance.now() - started;
+    const { lastAckAt } = await converged(mesh, NODE, before);
+    const ms = lastAckAt - started;
     process.stdout.write(
-      `     converged in ${ms.toFixed(0)} ms (label change → client ACK); sending ${CALLS} calls… `,
+      `     converged in ${ms.toFixed(0)} ms (kubectl label → last client ACK); sending ${CALLS} calls… `,
     );
     const got = await client.tally(CALLS);
     console.log('done');

@@ -79,6 +79,8 @@ export async function backendsFor(
   return out;
 }
 
+const QUIET_MS = 100;
+
 /**
  * Waits until the node's snapshot is no longer `before` and the node has acknowledged every type
  * it was sent: the change has reached the client.
@@ -88,14 +90,20 @@ export async function converged(
   nodeId: string,
   before: string | undefined,
   ms = 10_000,
-): Promise<string> {
+): Promise<{ fingerprint: string; lastAckAt: number }> {
   const deadline = Date.now() + ms;
   for (;;) {
     const now = fingerprint(m, nodeId);
     const types = Object.values(m.tc.plane.status.get(nodeId)?.types ?? {});
     const synced =
       types.length > 0 && types.every((s) => s.sent && s.acked?.version === s.sent.version);
-    if (now && now !== before && synced) return now;
+    // A client asks for new clusters' endpoints only after it has the clusters: wait until
+    // nothing more was sent for a moment, so the whole chain (CDS → EDS → RDS) is in place.
+    const lastSent = Math.max(...types.map((s) => Date.parse(s.sent?.at ?? '') || 0));
+    if (now && now !== before && synced && Date.now() - lastSent > QUIET_MS) {
+      const lastAckAt = Math.max(...types.map((s) => Date.parse(s.acked?.at ?? '') || 0));
+      return { fingerprint: now, lastAckAt };
+    }
     if (Date.now() > deadline)
       throw new Error(`${nodeId} did not converge (snapshot ${now}, before ${before})`);
     await new Promise((r) => setTimeout(r, 10));

@@ -1,8 +1,10 @@
 // `npm run bench -- <name>`: runs one benchmark (or all) and prints its table.
+import { translateBench } from './translate.js';
 import { xdsPush } from './xds-push.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'xds-push': xdsPush,
+  translate: translateBench,
 };
 
 const wanted = process.argv.slice(2);

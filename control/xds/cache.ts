@@ -19,6 +19,18 @@ export interface SetOptions {
   unchecked?: boolean;
 }
 
+/** Snapshots are immutable and shared by many nodes: check each one once. */
+const checked = new WeakMap<Snapshot, Validation<true>>();
+
+function consistent(s: Snapshot): Validation<true> {
+  let r = checked.get(s);
+  if (!r) {
+    r = checkConsistent(s);
+    checked.set(s, r);
+  }
+  return r;
+}
+
 export class SnapshotCache {
   private readonly entries = new Map<string, CacheEntry>();
   private readonly watchers = new Map<string, Set<SnapshotWatcher>>();
@@ -26,7 +38,7 @@ export class SnapshotCache {
   /** Stores `snapshot` for `nodeId` and notifies its streams; unchanged snapshots are a no-op. */
   set(nodeId: string, snapshot: Snapshot, opts: SetOptions = {}): Validation<true> {
     if (!opts.unchecked) {
-      const c = checkConsistent(snapshot);
+      const c = consistent(snapshot);
       if (!c.valid) return fail(...c.errors.map((e) => `snapshot for ${nodeId}: ${e}`));
     }
     const prev = this.entries.get(nodeId);

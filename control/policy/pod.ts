@@ -4,6 +4,8 @@ import {
   EGRESS_SERVICES,
   ENDPOINT_WEIGHT,
   ENVOY_ENABLED,
+  PORT_PROTOCOL,
+  type PortProtocol,
   parseTrafficLabels,
   valueOf,
   type ParsedLabels,
@@ -29,6 +31,16 @@ function pick<T>(
   return inherited ? valueOf(inherited, decl) : decl.default;
 }
 
+/** Pod ports from the workload's labels, overridden port by port by the pod's own. */
+function ports(own: ParsedLabels, inherited: ParsedLabels | undefined): Map<number, PortProtocol> {
+  const out = new Map<number, PortProtocol>();
+  for (const parsed of [inherited, own]) {
+    for (const l of parsed?.labels ?? [])
+      if (l.decl === PORT_PROTOCOL) out.set(Number(l.params.port), l.value as PortProtocol);
+  }
+  return new Map([...out.entries()].sort(([a], [b]) => a - b));
+}
+
 export function podPolicy(pod: PodModel): PolicyResult<PodPolicy> {
   const own = parseTrafficLabels('Pod', pod.labels, pod.annotations);
   const kind = workloadKind(pod);
@@ -39,6 +51,7 @@ export function podPolicy(pod: PodModel): PolicyResult<PodPolicy> {
   const policy: PodPolicy = {
     enabled: pick<boolean>(own, inherited, ENVOY_ENABLED) ?? false,
     weight: pick<number>(own, inherited, ENDPOINT_WEIGHT) ?? 100,
+    ports: ports(own, inherited),
     ...(egress ? { egress } : {}),
   };
   const issues: PolicyIssue[] = own.issues.map((i) => ({

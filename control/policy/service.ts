@@ -157,3 +157,18 @@ export function servicePolicy(svc: ServiceModel): PolicyResult<ServicePolicy> {
   const ref = { kind: 'Service' as const, namespace: svc.namespace, name: svc.name, uid: svc.uid };
   return { policy, issues: issues.map((i) => ({ ...ref, ...i })) };
 }
+
+/** The policy of a Service with no traffic labels: every default. */
+export function defaultServicePolicy(): ServicePolicy {
+  const empty: ServiceModel = {
+    name: '',
+    namespace: '',
+    uid: '',
+    clusterIPs: [],
+    headless: false,
+    ports: [],
+    labels: {},
+    annotations: {},
+  };
+  return servicePolicy(empty).policy;
+}

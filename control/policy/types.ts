@@ -47,6 +47,8 @@ export interface ServicePolicy {
 export interface PodPolicy {
   enabled: boolean;
   weight: number;
+  /** The pod's own ports callers may reach directly (pod IP:port) → how they are proxied. */
+  ports: ReadonlyMap<number, PortProtocol>;
   /** Services this pod's proxy may call (`name.namespace`, `*.namespace`); undefined = all. */
   egress?: readonly string[];
 }

@@ -49,7 +49,7 @@ export interface ServiceInputs {
   podFacts: (pod: ObjectKey) => PodFacts | undefined;
 }
 
-function chainFor(ip: string, port: number, name: string, filter: object): Chain {
+export function chainFor(ip: string, port: number, name: string, filter: object): Chain {
   const match = {
     destination_port: u32(port),
     prefix_ranges: [{ address_prefix: ip, prefix_len: u32(isIPv6(ip) ? 128 : 32) }],
@@ -57,7 +57,7 @@ function chainFor(ip: string, port: number, name: string, filter: object): Chain
   return { match: `${ip}:${port}`, chain: { name, filter_chain_match: match, filters: [filter] } };
 }
 
-function tcpProxy(stat: string, target: Record<string, unknown>): object {
+export function tcpProxy(stat: string, target: Record<string, unknown>): object {
   return {
     name: 'envoy.filters.network.tcp_proxy',
     typed_config: { '@type': ANY.tcpProxy, stat_prefix: stat, ...target },

@@ -10,6 +10,7 @@ import type { PodPolicy, PolicyIssue } from '../policy/types.js';
 import { Snapshot } from '../xds/snapshot.js';
 import type { PodFacts } from './endpoints.js';
 import { allowed, assembleNode } from './node.js';
+import { translatePod } from './pod.js';
 import { translateService, type ServiceBundle, type TranslateOptions } from './service.js';
 
 export const DEFAULT_OPTIONS: TranslateOptions = {
@@ -32,6 +33,8 @@ export function podKeyOf(nodeId: string): ObjectKey | undefined {
 
 export class Translator {
   private readonly bundles = new Map<ObjectKey, ServiceBundle>();
+  /** Bundles of pods with their own traffic.port labels. */
+  private readonly podBundles = new Map<ObjectKey, ServiceBundle>();
   private readonly podPolicies = new Map<
     ObjectKey,
     { pod: PodModel; policy: PodPolicy; issues: PolicyIssue[] }
@@ -99,6 +102,8 @@ export class Translator {
     for (const p of change.pods ?? []) {
       this.podPolicies.delete(p);
       for (const s of this.podServices.get(p) ?? []) services.add(s);
+      const had = this.podBundles.delete(p);
+      if (had || (this.pod(p)?.ports.size ?? 0) > 0) this.dropScopes(p);
     }
     for (const s of services) {
       this.bundles.delete(s);
@@ -114,6 +119,24 @@ export class Translator {
     return { key: `${egress ? egress.join(',') : '*'}|${ipv6}`, egress, ipv6 };
   }
 
+  /** Bundles of the pods in scope that have their own traffic.port labels (after Services). */
+  private podPortBundles(scope: Scope): ServiceBundle[] {
+    const out: ServiceBundle[] = [];
+    for (const key of [...this.model.pods.keys()].sort()) {
+      if (!allowed(key, scope.egress)) continue;
+      let b = this.podBundles.get(key);
+      if (!b) {
+        const pod = this.model.pods.get(key);
+        const policy = this.pod(key);
+        if (!pod || !policy || policy.ports.size === 0 || pod.ips.length === 0) continue;
+        b = translatePod(pod, policy, this.opts);
+        this.podBundles.set(key, b);
+      }
+      out.push(b);
+    }
+    return out;
+  }
+
   /** The snapshot for a proxy or proxyless client; shared by every node with the same scope. */
   snapshotFor(nodeId: string): Snapshot {
     const scope = this.scopeOf(nodeId);
@@ -123,6 +146,7 @@ export class Translator {
     const bundles = keys
       .map((k) => this.bundle(k))
       .filter((b): b is ServiceBundle => b !== undefined);
+    bundles.push(...this.podPortBundles(scope));
     const snap = Snapshot.create(assembleNode(bundles, this.opts, scope.ipv6));
     this.scopes.set(scope.key, snap);
     return snap;

@@ -39,9 +39,10 @@ export const ENVOY_ENABLED = decl({
 
 export const PORT_PROTOCOL = decl<PortProtocol>({
   name: 'traffic.port.<port>',
-  appliesTo: ['Service', 'Pod'],
+  appliesTo: ['Service', ...WORKLOAD_KINDS],
   default: undefined,
-  description: 'How callers proxy this port; unlabelled ports are blocked for proxied callers',
+  description:
+    "How callers proxy this port (a Service port, or a pod's own port when set on a pod or its workload); unlabelled ports are blocked for proxied callers",
   parser: enumParser(PORT_PROTOCOLS),
 });
 

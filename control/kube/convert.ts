@@ -3,6 +3,9 @@
 import type * as k8s from '@kubernetes/client-node';
 import type {
   EndpointSliceModel,
+  IngressBackend,
+  IngressModel,
+  SecretModel,
   Labels,
   PodModel,
   ServiceModel,
@@ -94,5 +97,47 @@ export function sliceModel(s: k8s.V1EndpointSlice): EndpointSliceModel | undefin
       protocol: p.protocol ?? 'TCP',
     })),
     endpoints: (s.endpoints ?? []).map((e) => sliceEndpoint(e, ns)),
+  };
+}
+
+function backend(b: k8s.V1IngressBackend | undefined): IngressBackend | undefined {
+  const svc = b?.service;
+  if (!svc?.name) return undefined;
+  return { service: svc.name, port: svc.port?.number ?? svc.port?.name ?? 0 };
+}
+
+export function ingressModel(i: k8s.V1Ingress): IngressModel {
+  const spec = i.spec ?? {};
+  const defaultBackend = backend(spec.defaultBackend);
+  return {
+    name: i.metadata?.name ?? '',
+    namespace: i.metadata?.namespace ?? 'default',
+    uid: i.metadata?.uid ?? '',
+    ...(spec.ingressClassName ? { className: spec.ingressClassName } : {}),
+    annotations: annotationsOf(i.metadata),
+    rules: (spec.rules ?? []).map((r) => ({
+      ...(r.host ? { host: r.host } : {}),
+      paths: (r.http?.paths ?? []).map((p) => {
+        const b = backend(p.backend);
+        return { path: p.path ?? '/', pathType: p.pathType, ...(b ? { backend: b } : {}) };
+      }),
+    })),
+    ...(defaultBackend ? { defaultBackend } : {}),
+    tls: (spec.tls ?? []).map((t) => ({
+      hosts: t.hosts ?? [],
+      ...(t.secretName ? { secretName: t.secretName } : {}),
+    })),
+  };
+}
+
+export function secretModel(s: k8s.V1Secret): SecretModel {
+  const data = s.data ?? {};
+  return {
+    name: s.metadata?.name ?? '',
+    namespace: s.metadata?.namespace ?? 'default',
+    uid: s.metadata?.uid ?? '',
+    type: s.type ?? 'Opaque',
+    ...(data['tls.crt'] ? { certificateChain: data['tls.crt'] } : {}),
+    ...(data['tls.key'] ? { privateKey: data['tls.key'] } : {}),
   };
 }

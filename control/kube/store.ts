@@ -8,12 +8,14 @@ import {
   objectKey,
   type ClusterModel,
   type EndpointSliceModel,
+  type IngressModel,
+  type SecretModel,
   type ObjectKey,
   type PodModel,
   type ServiceModel,
   type WorkloadRef,
 } from '../model/types.js';
-import { podModel, serviceModel, sliceModel } from './convert.js';
+import { ingressModel, podModel, secretModel, serviceModel, sliceModel } from './convert.js';
 
 export interface Change {
   services: Set<ObjectKey>;
@@ -39,6 +41,8 @@ export class ModelStore implements ClusterModel {
   readonly services = new Map<ObjectKey, ServiceModel>();
   readonly pods = new Map<ObjectKey, PodModel>();
   readonly slices = new Map<ObjectKey, EndpointSliceModel[]>();
+  readonly ingresses = new Map<ObjectKey, IngressModel>();
+  readonly secrets = new Map<ObjectKey, SecretModel>();
   private readonly sliceSets = new Map<ObjectKey, Map<string, EndpointSliceModel>>();
   private readonly rawPods = new Map<ObjectKey, k8s.V1Pod>();
   private readonly workloads = new Map<string, Workload>();
@@ -67,6 +71,35 @@ export class ModelStore implements ClusterModel {
       this.sliceSets.delete(svc);
     } else this.slices.set(svc, list);
     return { services: new Set([svc]), pods: new Set() };
+  }
+
+  applyIngress(type: ChangeType, i: k8s.V1Ingress): Change {
+    const m = ingressModel(i);
+    const key = objectKey(m.namespace, m.name);
+    if (type === 'delete') this.ingresses.delete(key);
+    else this.ingresses.set(key, m);
+    return none();
+  }
+
+  applySecret(type: ChangeType, sec: k8s.V1Secret): Change {
+    const m = secretModel(sec);
+    const key = objectKey(m.namespace, m.name);
+    if (type === 'delete') this.secrets.delete(key);
+    else this.secrets.set(key, m);
+    return none();
+  }
+
+  forgetSecret(key: ObjectKey): void {
+    this.secrets.delete(key);
+  }
+
+  /** `namespace/name` of every Secret an Ingress's tls section names, in its own namespace. */
+  referencedSecrets(): Set<ObjectKey> {
+    const out = new Set<ObjectKey>();
+    for (const i of this.ingresses.values()) {
+      for (const t of i.tls) if (t.secretName) out.add(objectKey(i.namespace, t.secretName));
+    }
+    return out;
   }
 
   applyPod(type: ChangeType, p: k8s.V1Pod): Change {

@@ -1,9 +1,10 @@
-// Informers for everything translation reads (Services, EndpointSlices, Pods, and the workloads
-// that give pods their labels), feeding the model store. Each restarts on its own after errors;
-// start() resolves when every one has listed once.
+// Informers for everything translation reads (Services, EndpointSlices, Pods, the workloads that
+// give pods their labels, Ingresses and the Secrets they reference), feeding the model store.
+// Each restarts on its own after errors; start() resolves when every one has listed once.
 import * as k8s from '@kubernetes/client-node';
 import { ResilientInformer, type ChangeType } from '../../lib/informer.js';
 import type { Logger } from '../../lib/log.js';
+import { SecretWatches } from './secrets.js';
 import type { Change, ModelStore, WorkloadKind } from './store.js';
 
 export interface WatcherOptions {
@@ -17,6 +18,7 @@ type Apply<T> = (type: ChangeType, obj: T) => Change;
 
 export class ClusterWatcher {
   private readonly informers: ResilientInformer<k8s.KubernetesObject>[] = [];
+  readonly secrets: SecretWatches;
 
   constructor(private readonly o: WatcherOptions) {
     const core = o.kc.makeApiClient(k8s.CoreV1Api);
@@ -69,6 +71,18 @@ export class ClusterWatcher {
       () => apps.listDaemonSetForAllNamespaces(),
       workload('DaemonSet'),
     );
+    const net = o.kc.makeApiClient(k8s.NetworkingV1Api);
+    this.secrets = new SecretWatches(o.kc, s, o.log);
+    this.add(
+      'ingresses',
+      '/apis/networking.k8s.io/v1/ingresses',
+      () => net.listIngressForAllNamespaces(),
+      (t, x: k8s.V1Ingress) => {
+        const c = s.applyIngress(t, x);
+        this.secrets.sync();
+        return c;
+      },
+    );
   }
 
   private add<T extends k8s.KubernetesObject>(
@@ -103,5 +117,6 @@ export class ClusterWatcher {
 
   async stop(): Promise<void> {
     await Promise.all(this.informers.map((i) => i.stop()));
+    await this.secrets.stop();
   }
 }

@@ -78,11 +78,45 @@ export interface EndpointSliceModel {
   endpoints: readonly SliceEndpoint[];
 }
 
+export interface IngressBackend {
+  service: string;
+  /** A port number, or the name of a Service port. */
+  port: number | string;
+}
+
+export interface IngressModel {
+  name: string;
+  namespace: string;
+  uid: string;
+  className?: string;
+  annotations: Labels;
+  rules: readonly {
+    host?: string;
+    paths: readonly { path: string; pathType: string; backend?: IngressBackend }[];
+  }[];
+  defaultBackend?: IngressBackend;
+  tls: readonly { hosts: readonly string[]; secretName?: string }[];
+}
+
+/** A TLS Secret an Ingress references (no other Secret is ever read). */
+export interface SecretModel {
+  name: string;
+  namespace: string;
+  uid: string;
+  type: string;
+  /** Base64, as in the Secret: tls.crt and tls.key. */
+  certificateChain?: string;
+  privateKey?: string;
+}
+
 export interface ClusterModel {
   services: ReadonlyMap<ObjectKey, ServiceModel>;
   pods: ReadonlyMap<ObjectKey, PodModel>;
   /** EndpointSlices by the `namespace/name` of their Service. */
   slices: ReadonlyMap<ObjectKey, readonly EndpointSliceModel[]>;
+  ingresses: ReadonlyMap<ObjectKey, IngressModel>;
+  /** Only Secrets referenced by an Ingress's tls section, in its own namespace. */
+  secrets: ReadonlyMap<ObjectKey, SecretModel>;
 }
 
 export function objectKey(namespace: string, name: string): ObjectKey {

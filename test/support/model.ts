@@ -2,6 +2,8 @@
 import type {
   ClusterModel,
   EndpointSliceModel,
+  IngressModel,
+  SecretModel,
   Labels,
   ObjectKey,
   PodModel,
@@ -13,6 +15,8 @@ export class ModelBuilder implements ClusterModel {
   services = new Map<ObjectKey, ServiceModel>();
   pods = new Map<ObjectKey, PodModel>();
   slices = new Map<ObjectKey, EndpointSliceModel[]>();
+  ingresses = new Map<ObjectKey, IngressModel>();
+  secrets = new Map<ObjectKey, SecretModel>();
 
   service(
     name: string,

@@ -71,6 +71,10 @@ function action(p: ServicePolicy, protocol: PortProtocol, target: Record<string,
   return {
     ...target,
     ...(timeout !== undefined ? { timeout: duration(timeout) } : {}),
+    // gRPC clients bound a call by max_stream_duration, not by the HTTP route timeout.
+    ...(timeout !== undefined && protocol === 'grpc'
+      ? { max_stream_duration: { max_stream_duration: duration(timeout) } }
+      : {}),
     ...(retry ? { retry_policy: retry } : {}),
     ...(hash.length > 0 ? { hash_policy: hash } : {}),
   };

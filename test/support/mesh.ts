@@ -42,12 +42,12 @@ export async function podIps(
   m: Pick<Mesh, 'kc'>,
   selector: string,
   count: number,
+  namespace = 'default',
 ): Promise<Map<string, string>> {
   const core = m.kc.makeApiClient(k8s.CoreV1Api);
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: selector }))
-      .items;
+    const pods = (await core.listNamespacedPod({ namespace, labelSelector: selector })).items;
     const ips = new Map(
       pods.flatMap((p) =>
         p.status?.podIP ? [[p.metadata?.name ?? '', p.status.podIP] as const] : [],
@@ -66,12 +66,13 @@ export async function backendsFor(
   selector: string,
   count: number,
   port: number,
+  namespace = 'default',
 ): Promise<Backend[]> {
   const core = m.kc.makeApiClient(k8s.CoreV1Api);
-  const ips = await podIps(m, selector, count);
+  const ips = await podIps(m, selector, count, namespace);
   const out: Backend[] = [];
   for (const [name, ip] of ips) {
-    const pod = await core.readNamespacedPod({ name, namespace: 'default' });
+    const pod = await core.readNamespacedPod({ name, namespace });
     const b = await startBackendAt(pod.metadata?.labels?.version ?? name, ip, port);
     t.teardown(() => b.stop());
     out.push(b);

@@ -8,6 +8,8 @@ type Reply = { id: number; result?: unknown; error?: string };
 export interface RemoteClient {
   tally(n: number, metadata?: Record<string, string>): Promise<Record<string, number>>;
   timed(metadata?: Record<string, string>): Promise<{ who: string; ms: number }>;
+  /** `n` calls at once. */
+  burst(n: number): Promise<Record<string, number>>;
   stop(): void;
 }
 
@@ -47,6 +49,7 @@ export async function remoteXdsClient(
   return {
     tally: async (n, metadata) =>
       (await ask({ op: 'tally', n, metadata })) as Record<string, number>,
+    burst: async (n) => (await ask({ op: 'burst', n })) as Record<string, number>,
     timed: async (metadata) =>
       (await ask({ op: 'timed', metadata })) as { who: string; ms: number },
     stop,

@@ -7,7 +7,7 @@ import { xdsEchoClient } from './xds-client.js';
 
 interface Command {
   id: number;
-  op: 'tally' | 'timed';
+  op: 'tally' | 'timed' | 'burst';
   n?: number;
   metadata?: Record<string, string>;
   deadlineMs?: number;
@@ -30,6 +30,13 @@ async function run(c: Command): Promise<unknown> {
     return { who, ms: Date.now() - start };
   }
   const counts: Record<string, number> = {};
+  if (c.op === 'burst') {
+    const all = await Promise.all(
+      Array.from({ length: n }, () => callHi(client, c.deadlineMs ?? 5000, md(c.metadata))),
+    );
+    for (const who of all) counts[who] = (counts[who] ?? 0) + 1;
+    return counts;
+  }
   for (let i = 0; i < n; i++) {
     const who = await callHi(client, c.deadlineMs ?? 5000, md(c.metadata));
     counts[who] = (counts[who] ?? 0) + 1;

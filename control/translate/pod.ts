@@ -9,7 +9,13 @@ import { loadAssignment } from './endpoints.js';
 import { httpConnectionManager } from './http.js';
 import { PASSTHROUGH_CLUSTER } from './names.js';
 import { routeConfiguration } from './route.js';
-import { chainFor, tcpProxy, type ServiceBundle, type TranslateOptions } from './service.js';
+import {
+  chainFor,
+  emptyBundle,
+  tcpProxy,
+  type ServiceBundle,
+  type TranslateOptions,
+} from './service.js';
 
 const DEFAULTS = defaultServicePolicy();
 
@@ -18,16 +24,7 @@ export function translatePod(
   policy: PodPolicy,
   opts: TranslateOptions,
 ): ServiceBundle {
-  const out: ServiceBundle = {
-    key: `${pod.namespace}/${pod.name}`,
-    clusters: [],
-    endpoints: [],
-    routes: [],
-    apiListeners: [],
-    chains: [],
-    passthrough: false,
-    tracing: false,
-  };
+  const out = emptyBundle(`${pod.namespace}/${pod.name}`);
   for (const ip of pod.ips) {
     for (const [port, protocol] of policy.ports) {
       const stat = `${port}|${pod.name}|${pod.namespace}.static`;

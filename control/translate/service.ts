@@ -175,10 +175,9 @@ function addPort(c: PortContext): void {
   addChains(c, endpoints, name, filter);
 }
 
-export function translateService(inputs: ServiceInputs, opts: TranslateOptions): ServiceBundle {
-  const { service, policy } = inputs;
-  const out: ServiceBundle = {
-    key: `${service.namespace}/${service.name}`,
+export function emptyBundle(key: ObjectKey): ServiceBundle {
+  return {
+    key,
     clusters: [],
     endpoints: [],
     routes: [],
@@ -187,6 +186,11 @@ export function translateService(inputs: ServiceInputs, opts: TranslateOptions):
     passthrough: false,
     tracing: false,
   };
+}
+
+export function translateService(inputs: ServiceInputs, opts: TranslateOptions): ServiceBundle {
+  const { service, policy } = inputs;
+  const out = emptyBundle(`${service.namespace}/${service.name}`);
   for (const port of [...service.ports].sort((a, b) => a.port - b.port)) {
     const protocol = policy.ports.get(port.port);
     if (protocol && port.protocol === 'TCP') addPort({ in: inputs, port, protocol, opts, out });

@@ -2,8 +2,7 @@
 // Gone while objects changed in between, and a watch that fails with a 500 (client-node 1.4's
 // ListWatch stops for good on that; ours restarts it with backoff).
 import t from 'tap';
-import { pino } from 'pino';
-import { TrafficControl } from '../../control/traffic-control.js';
+import { startTrafficControl } from '../support/mesh.js';
 import { startFake, waitFor } from '../fake-kube/testing.js';
 
 const svc = (name: string, label: string) => ({
@@ -16,15 +15,7 @@ const svc = (name: string, label: string) => ({
 t.test('the model survives dropped watches, 410 Gone and failing watches', async (t) => {
   const h = await startFake(t, { historySize: 5 });
   h.fake.seed([svc('a', 'http'), svc('b', 'http')]);
-  const tc = new TrafficControl({
-    kc: h.kc,
-    log: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    xdsPort: 0,
-    adminPort: 0,
-  });
-  await tc.start();
-  t.teardown(() => tc.stop());
+  const { tc } = await startTrafficControl(t, h.kc);
   t.same([...tc.store.services.keys()].sort(), ['default/a', 'default/b']);
 
   h.fake.closeWatches();

@@ -1,8 +1,7 @@
 // Ingresses reach the cluster model, and so do the Secrets their tls sections name, and only
 // those: each through a narrow per-Secret watch, never a cluster-wide list of Secrets.
 import t from 'tap';
-import { pino } from 'pino';
-import { TrafficControl } from '../../control/traffic-control.js';
+import { startTrafficControl } from '../support/mesh.js';
 import { startFake, waitFor } from '../fake-kube/testing.js';
 
 const secret = (name: string, crt: string) => ({
@@ -33,15 +32,7 @@ spec:
 t.test('ingresses and only their referenced secrets', async (t) => {
   const h = await startFake(t);
   h.fake.seed([secret('shop-tls', 'cert-1'), secret('unrelated-tls', 'secret stuff')]);
-  const tc = new TrafficControl({
-    kc: h.kc,
-    log: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    xdsPort: 0,
-    adminPort: 0,
-  });
-  await tc.start();
-  t.teardown(() => tc.stop());
+  const { tc } = await startTrafficControl(t, h.kc);
   t.equal((await h.kubectl(['apply', '-f', '-'], { input: ingress })).exitCode, 0);
   const ing = await waitFor('the ingress in the model', () => tc.store.ingresses.get('shop/web'));
   t.same(ing.rules, [

@@ -1,8 +1,7 @@
 // --verify-peer-ip: a stream is served only when its peer address is an address of the pod its
 // node id names, so one pod cannot ask for another's config; refusals are clear and counted.
 import t from 'tap';
-import { pino } from 'pino';
-import { TrafficControl } from '../../control/traffic-control.js';
+import { startTrafficControl } from '../support/mesh.js';
 import { TYPE } from '../../control/xds/types.js';
 import { sotwClient } from '../support/ads-client.js';
 import { startFake } from '../fake-kube/testing.js';
@@ -23,16 +22,7 @@ const POD = (name: string, ip: string) => ({
 t.test('only the pod itself gets its config', async (t) => {
   const h = await startFake(t);
   h.fake.seed([POD('me', '127.0.0.1'), POD('other', '127.0.0.2')]);
-  const tc = new TrafficControl({
-    kc: h.kc,
-    log: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    xdsPort: 0,
-    adminPort: 0,
-    verifyPeerIp: true,
-  });
-  const { xdsPort, adminPort } = await tc.start();
-  t.teardown(() => tc.stop());
+  const { xdsPort, adminPort } = await startTrafficControl(t, h.kc, { verifyPeerIp: true });
 
   const mine = sotwClient(xdsPort);
   t.teardown(() => mine.close());

@@ -3,8 +3,7 @@
 // pod's address, and helpers to wait until a proxy has acknowledged the config a change produced.
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { TrafficControl } from '../../control/traffic-control.js';
-import { TYPE } from '../../control/xds/types.js';
+import { TrafficControl, type TrafficControlOptions } from '../../control/traffic-control.js';
 import { startFake, type Harness, type Teardown } from '../fake-kube/testing.js';
 import { startBackendAt, type Backend } from './backends.js';
 
@@ -21,20 +20,26 @@ export interface Mesh extends Harness {
   adminPort: number;
 }
 
+/** traffic-control against `kc` on loopback ports, stopped at teardown. */
+export async function startTrafficControl(
+  t: Teardown,
+  kc: k8s.KubeConfig,
+  o: Partial<TrafficControlOptions> = {},
+): Promise<{ tc: TrafficControl; xdsPort: number; adminPort: number }> {
+  const log = pino({ level: process.env.TM_TEST_LOG ?? 'silent' });
+  const tc = new TrafficControl({ kc, log, host: '127.0.0.1', xdsPort: 0, adminPort: 0, ...o });
+  const ports = await tc.start();
+  t.teardown(() => tc.stop());
+  return { tc, ...ports };
+}
+
 export async function startMesh(t: Teardown, o: { debounceMs?: number } = {}): Promise<Mesh> {
   const h = await startFake(t, { kubelet: { nodeName: 'node-a', podCidr: randomLoopbackCidr() } });
-  const tc = new TrafficControl({
-    kc: h.kc,
-    log: pino({ level: process.env.TM_TEST_LOG ?? 'silent' }),
-    host: '127.0.0.1',
-    xdsPort: 0,
-    adminPort: 0,
+  const started = await startTrafficControl(t, h.kc, {
     debounceMs: o.debounceMs ?? 20,
     debounceMaxMs: 200,
   });
-  const ports = await tc.start();
-  t.teardown(() => tc.stop());
-  return { ...h, tc, ...ports };
+  return { ...h, ...started };
 }
 
 /** Pods of `app` once they run with an address: name → IP. */
@@ -113,8 +118,4 @@ export async function converged(
 
 export function fingerprint(m: Pick<Mesh, 'tc'>, nodeId: string): string | undefined {
   return m.tc.plane.cache.get(nodeId)?.snapshot.fingerprint();
-}
-
-export function routeVersion(m: Pick<Mesh, 'tc'>, nodeId: string): string | undefined {
-  return m.tc.plane.cache.get(nodeId)?.snapshot.version(TYPE.route);
 }

@@ -43,18 +43,43 @@ export interface ConnectResult {
   error?: string;
 }
 
-/** Connects from inside `target`'s netns to host:port, sends `send`, returns what came back. */
+function assertId(kind: string, id: number): number {
+  if (!Number.isInteger(id) || id < 0 || id > 2 ** 31) throw new Error(`invalid ${kind}: ${id}`);
+  return id;
+}
+
+/** nsenter's --setuid/--setgid for a client that must run as another user (e.g. the proxy's). */
+function identityArgs(opts: { uid?: number; gid?: number }): string[] {
+  const args: string[] = [];
+  if (opts.gid !== undefined) args.push(`--setgid=${assertId('gid', opts.gid)}`);
+  if (opts.uid !== undefined) args.push(`--setuid=${assertId('uid', opts.uid)}`);
+  return args;
+}
+
+/**
+ * Connects from inside `target`'s netns to host:port, sends `send`, returns what came back.
+ * `uid`/`gid` run the client as that user/group (nsenter --setuid/--setgid; both default to
+ * unchanged, i.e. root).
+ */
 export async function connectFromNetns(
   target: NetnsTarget,
   host: string,
   port: number,
-  opts: { send?: string; timeoutMs?: number } = {},
+  opts: { send?: string; timeoutMs?: number; uid?: number; gid?: number } = {},
 ): Promise<ConnectResult> {
   const timeoutMs = opts.timeoutMs ?? 5000;
   const args = [assertHost(host), String(assertPort(port)), opts.send ?? '', String(timeoutMs)];
   const r = await execa(
     'nsenter',
-    [`--net=${netnsPath(target)}`, '--', process.execPath, '-e', CLIENT, ...args],
+    [
+      `--net=${netnsPath(target)}`,
+      ...identityArgs(opts),
+      '--',
+      process.execPath,
+      '-e',
+      CLIENT,
+      ...args,
+    ],
     { reject: false, timeout: timeoutMs + 10_000, stdin: 'ignore', stripFinalNewline: false },
   );
   if (r.exitCode === 0) return { ok: true, data: r.stdout };

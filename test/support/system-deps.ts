@@ -9,6 +9,7 @@ export const REQUIRED: Readonly<Record<string, string>> = {
   dockerd: 'docker.io',
   iptables: 'iptables',
   'iptables-save': 'iptables',
+  nft: 'nftables',
   ip: 'iproute2',
   busybox: 'busybox-static',
   nsenter: 'util-linux',

@@ -1,5 +1,6 @@
 // A stand-in for Envoy at the pod boundary, for agent tests that must not need a real Envoy:
-// answers the admin endpoint `GET /ready` with 200 "LIVE" on ADMIN_PORT (default 15000) and
+// answers the admin endpoints `GET /ready` with 200 "LIVE" and `GET /listeners` with one listener
+// (Envoy's text format) on ADMIN_PORT (default 15000), and
 // every connection on CAPTURE_PORT (default 15001) with an HTTP 200 whose body is STANDIN_REPLY
 // (default "tm-standin-proxy") and whose X-Standin-Request header echoes the request line.
 // Made of busybox httpd and nc, driven by a script inside the image.
@@ -15,8 +16,11 @@ const ENTRYPOINT = `#!/bin/sh
 ADMIN_PORT="\${ADMIN_PORT:-${STANDIN_ADMIN_PORT}}"
 CAPTURE_PORT="\${CAPTURE_PORT:-${STANDIN_CAPTURE_PORT}}"
 export STANDIN_REPLY="\${STANDIN_REPLY:-${STANDIN_DEFAULT_REPLY}}"
+echo "standin-proxy: admin on $ADMIN_PORT, capture on $CAPTURE_PORT"
+echo "standin-proxy: this line goes to stderr" >&2
 mkdir -p /tmp/admin
 echo LIVE > /tmp/admin/ready
+printf 'outbound::0.0.0.0:%s\n' "$CAPTURE_PORT" > /tmp/admin/listeners
 httpd -f -p "$ADMIN_PORT" -h /tmp/admin &
 admin=$!
 nc -ll -p "$CAPTURE_PORT" -e /standin-reply &
@@ -47,5 +51,22 @@ export function ensureStandInProxyImage(docker: Dockerode): Promise<string> {
       '/standin-reply': { contents: REPLY, mode: 0o755 },
     },
     entrypoint: ['/standin-proxy'],
+  });
+}
+
+/**
+ * The stand-in with the ports baked in (the agent gives a proxy only Envoy's command line, which
+ * the stand-in ignores): `tm-test/standin-envoy:<admin>-<capture>`.
+ */
+export async function ensureStandInEnvoyImage(
+  docker: Dockerode,
+  ports: { admin: number; capture: number },
+): Promise<string> {
+  const base = await ensureStandInProxyImage(docker);
+  return buildImage(docker, {
+    name: `tm-test/standin-envoy:${ports.admin}-${ports.capture}`,
+    from: base,
+    files: { '/etc/standin-envoy': `admin ${ports.admin} capture ${ports.capture}\n` },
+    env: { ADMIN_PORT: String(ports.admin), CAPTURE_PORT: String(ports.capture) },
   });
 }

@@ -1,10 +1,12 @@
 // `npm run bench -- <name>`: runs one benchmark (or all) and prints its table.
+import { agentBench } from './agent.js';
 import { translateBench } from './translate.js';
 import { xdsPush } from './xds-push.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   'xds-push': xdsPush,
   translate: translateBench,
+  agent: agentBench,
 };
 
 const wanted = process.argv.slice(2);

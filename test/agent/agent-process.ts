@@ -26,12 +26,22 @@ export function agentArgs(e: AgentEnv): string[] {
   ];
 }
 
-export function spawnAgent(e: AgentEnv, t: { teardown(fn: () => unknown): void }): AgentProcess {
-  const sub: ResultPromise = execa(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'agent', 'main.ts'), ...agentArgs(e)],
-    { cwd: root, reject: false, all: true, buffer: true, stdin: 'ignore' },
-  );
+/** `built`: run the compiled dist/agent/main.js (what ships) instead of the sources under tsx. */
+export function spawnAgent(
+  e: AgentEnv,
+  t: { teardown(fn: () => unknown): void },
+  opts: { built?: boolean } = {},
+): AgentProcess {
+  const entry = opts.built
+    ? [join(root, 'dist', 'agent', 'main.js')]
+    : ['--import', 'tsx', join(root, 'agent', 'main.ts')];
+  const sub: ResultPromise = execa(process.execPath, [...entry, ...agentArgs(e)], {
+    cwd: root,
+    reject: false,
+    all: true,
+    buffer: true,
+    stdin: 'ignore',
+  });
   let out = '';
   let onStarted: () => void = () => {};
   const started = new Promise<void>((r) => (onStarted = r));

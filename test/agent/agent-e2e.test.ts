@@ -8,6 +8,7 @@ import { waitFor } from '../fake-kube/testing.js';
 import { iptablesSave, normalizeIptablesSave } from '../harness/iptables.js';
 import { connectFromNetns, listenInNetns } from '../harness/netns-tcp.js';
 import { STANDIN_DEFAULT_REPLY } from '../harness/standin-proxy.js';
+import { startTrafficControl } from '../support/mesh.js';
 import { agentEnv, annotationOf, deployment, eventsOf, runningPods } from './agent-env.js';
 
 t.test('traffic-agent on a labelled Deployment', async (t) => {
@@ -162,7 +163,10 @@ t.test('traffic-agent on a labelled Deployment', async (t) => {
     },
   );
 
-  await t.test('an invalid enabled label on a pod: no proxy, no crash', async (t) => {
+  await t.test('an invalid enabled label on a pod: an Event, no proxy, no crash', async (t) => {
+    // The label vocabulary's Events come from traffic-control (one reporter for every label);
+    // the agent treats the invalid value as the default (off).
+    await startTrafficControl(t, e.kc);
     const name = names[0] ?? '';
     const r = await e.kubectl(['label', 'pod', name, 'traffic.envoy.enabled=maybe']);
     t.equal(r.exitCode, 0, r.stderr);
@@ -179,5 +183,9 @@ t.test('traffic-agent on a labelled Deployment', async (t) => {
       [ratings?.metadata?.name],
       'only the valid pod is proxied',
     );
+    const ev = await waitFor('InvalidTrafficLabel', async () =>
+      (await eventsOf(e, name)).find((x) => x.reason === 'InvalidTrafficLabel'),
+    );
+    t.match(ev.message, /traffic\.envoy\.enabled/, 'the Event names the label');
   });
 });

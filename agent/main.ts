@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     15021,
     { min: 0, max: 65535 },
   );
-  const runtime = new DockerRuntime(dockerHost);
+  const runtime = new DockerRuntime(dockerHost, config.nodeName);
   const agent = new TrafficAgent({
     kc: loadKubeConfig({ kubeconfig: values.kubeconfig }),
     runtime,

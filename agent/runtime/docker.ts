@@ -41,8 +41,15 @@ export class DockerRuntime implements ProxyRuntime {
   readonly kind = 'docker' as const;
   readonly docker: Docker;
 
-  constructor(host: string | Docker) {
+  /** `node`: the agent's node; its proxies carry it, and only they are listed. */
+  constructor(
+    host: string | Docker,
+    private readonly node?: string,
+  ) {
     this.docker = typeof host === 'string' ? new Docker(dockerOptions(host)) : host;
+    if (node !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(node)) {
+      throw new TrafficError('TM_INVALID_ARGUMENT', `invalid node name "${node}"`);
+    }
   }
 
   async ping(): Promise<void> {
@@ -74,6 +81,7 @@ export class DockerRuntime implements ProxyRuntime {
 
   async listProxies(podUid?: string): Promise<ProxyInfo[]> {
     const label = [`${PROXY_LABELS.proxy}=true`];
+    if (this.node !== undefined) label.push(`${PROXY_LABELS.node}=${this.node}`);
     if (podUid !== undefined) {
       label.push(
         `${PROXY_LABELS.podUid}=${validPodRef({ name: 'x', namespace: 'x', uid: podUid }).uid}`,
@@ -95,6 +103,7 @@ export class DockerRuntime implements ProxyRuntime {
       [PROXY_LABELS.namespace]: pod.namespace,
       [PROXY_LABELS.podUid]: pod.uid,
       [PROXY_LABELS.sandbox]: sandboxId,
+      ...(this.node !== undefined ? { [PROXY_LABELS.node]: this.node } : {}),
     };
     const container = await this.create(proxyContainerName(pod), {
       Image: image,

@@ -22,6 +22,8 @@ export const PROXY_LABELS = {
   namespace: 'traffic.envoy.namespace',
   podUid: 'traffic.envoy.pod-uid',
   sandbox: 'traffic.envoy.sandbox',
+  /** The node whose agent owns the proxy: an agent lists and removes only its own. */
+  node: 'traffic.envoy.node',
 } as const;
 
 export interface ProxySpec {

@@ -3,6 +3,7 @@
 // stand-in Envoy image (admin 8900, capture 10000), and an in-process traffic-agent. Everything
 // it creates carries the test's run id and is removed in teardown.
 import * as k8s from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
 import { TrafficAgent } from '../../agent/agent.js';
 import { DEFAULT_CONFIG, type AgentConfig } from '../../agent/config.js';
 import { DockerRuntime } from '../../agent/runtime/docker.js';
@@ -15,8 +16,6 @@ import { podEnv, type PodEnv } from '../harness/pods.js';
 import { ensureStandInEnvoyImage } from '../harness/standin-proxy.js';
 import { sweep } from '../harness/sweep.js';
 import { DockerKubelet } from './docker-kubelet.js';
-
-export const NODE = 'node-a';
 
 interface Tap {
   teardown(fn: () => unknown): void;
@@ -46,17 +45,18 @@ export async function agentEnv(t: Tap, o: AgentEnvOptions = {}): Promise<AgentEn
   });
   const engine = await startDockerd({ shared: !o.dedicatedEngine });
   if (o.dedicatedEngine) cleanup.push(() => engine.stop());
-  const env = podEnv(engine, { nodeName: NODE });
+  // A node name per environment: test files share one engine, and an agent owns only its node's proxies.
+  const env = podEnv(engine, { nodeName: `node-${randomBytes(4).toString('hex')}` });
   cleanup.push(() => sweep(engine, env.runId));
   await ensureBusyboxImage(engine.docker);
   const proxyImage = await ensureStandInEnvoyImage(engine.docker, { admin: 8900, capture: 10000 });
   const kubelet = new DockerKubelet(h.fake, env, o.dedicatedEngine ? 'always' : 'no');
   kubelet.start();
   cleanup.push(() => kubelet.stop());
-  const runtime = new DockerRuntime(engine.docker);
+  const runtime = new DockerRuntime(engine.docker, env.nodeName);
   const config: AgentConfig = {
     ...DEFAULT_CONFIG,
-    nodeName: NODE,
+    nodeName: env.nodeName,
     proxyImage,
     proxyLabels: { [HARNESS_LABEL]: env.runId },
     resyncMs: 2000,

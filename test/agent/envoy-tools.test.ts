@@ -82,6 +82,8 @@ t.test('envoy-tools against real proxies', async (t) => {
         join(root, 'tools', 'envoy-tools', 'main.ts'),
         '--docker-host',
         `unix://${e.engine.socketPath}`,
+        '--node-name',
+        e.config.nodeName,
       ],
       { cwd: root, reject: false, env: { KUBECONFIG: e.kubeconfig } },
     );

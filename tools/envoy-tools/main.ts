@@ -41,6 +41,7 @@ async function main(): Promise<number> {
   );
   const runtime = new DockerRuntime(
     fromEnv(v['docker-host'], 'DOCKER_HOST') ?? 'unix:///var/run/docker.sock',
+    fromEnv(v['node-name'], 'NODE_NAME'),
   );
   const deps: ToolDeps = {
     runtime,

@@ -18,6 +18,7 @@ The proxies traffic-agent runs on this node (run it in the agent pod).
   --remove             remove its capture rules and the proxy, clear the pod annotation
   --check              check capture rules and Envoy readiness (all proxies without --id)
   --docker-host URL    Docker API (default unix:///var/run/docker.sock) [DOCKER_HOST]
+  --node-name NAME     only this node's proxies (default the agent pod's $NODE_NAME) [NODE_NAME]
   --kubeconfig PATH    kubeconfig for pod annotations (default in-cluster) [KUBECONFIG]
   --capture-port N --admin-port N --proxy-uid N   as given to the agent (defaults 10000, 8900, 1337)
   -h, --help           this text
@@ -33,6 +34,7 @@ export const TOOL_FLAGS = {
   remove: { type: 'boolean', default: false },
   check: { type: 'boolean', default: false },
   'docker-host': { type: 'string' },
+  'node-name': { type: 'string' },
   kubeconfig: { type: 'string' },
   'capture-port': { type: 'string' },
   'admin-port': { type: 'string' },

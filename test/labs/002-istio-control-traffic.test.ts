@@ -1,9 +1,11 @@
 // Seed 002, the Istio "control traffic" lab, with labels instead of VirtualServices: dark launch
 // (v2 deployed while every call stays on v1, v2 reachable directly and by a tester header),
 // canary 20% → 50% → 100%, then resiliency: retries hide a flaky v2 and a timeout bounds a slow
-// one. Fault injection is exercised in test/control/labels-e2e.test.ts. Not here yet: the circuit
-// breaker (with a proxyless gRPC client, max_requests=2 did not reject a burst of 10, and route
-// faults set after it were not applied either; to be understood before this lab is complete).
+// one, and a circuit breaker rejects overload. Fault injection is exercised in
+// test/control/labels-e2e.test.ts. The breaker comes last, with calls started 20 ms apart:
+// grpc-js-xds counts a call against max_requests only once it has started, so calls picked in
+// one tick all pass; and after its picker dropped calls, this client version was seen to stop
+// applying later route updates (a new client gets them), so nothing is asserted after it.
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { EchoClient, callHi, withinBinomial } from '../support/backends.js';
@@ -88,6 +90,9 @@ t.test('dark launch, canary, resiliency', async (t) => {
 
   for (const w of [20, 50, 100]) {
     await label(`traffic.version.v1.weight=${100 - w}`, `traffic.version.v2.weight=${w}`);
+    // grpc-js-xds was seen to route a handful of calls by the old table just after it ACKed
+    // the new one (mean v2 at 20% was 95/500 over 6 runs): those are not part of the split.
+    await client.tally(20);
     const got = await client.tally(500);
     t.comment(`canary ${w}%: v1=${got.v1 ?? 0} v2=${got.v2 ?? 0}`);
     t.equal((got.v1 ?? 0) + (got.v2 ?? 0), 500, 'no failed call');
@@ -107,5 +112,14 @@ t.test('dark launch, canary, resiliency', async (t) => {
   t.equal(slow.who, 'error:DEADLINE_EXCEEDED');
   t.ok(slow.ms < 550, 'the timeout bounds the call');
 
+  v2.delayMs = 300;
+  await label('traffic.request.timeout-');
+  t.same(await client.burst(10, 20), { v2: 10 }, 'without a breaker, 10 overlapping calls pass');
+
+  await label('traffic.request.max=2');
+  const burst = await client.burst(10, 20);
+  t.comment(`10 calls 20 ms apart, 300 ms each, max_requests=2: ${JSON.stringify(burst)}`);
+  t.ok((burst['error:UNAVAILABLE'] ?? 0) >= 1, 'the breaker rejects overload');
+  t.ok((burst.v2 ?? 0) >= 2, 'and lets max_requests calls through');
   v2.delayMs = 0;
 });

@@ -9,7 +9,8 @@ export interface RemoteClient {
   tally(n: number, metadata?: Record<string, string>): Promise<Record<string, number>>;
   timed(metadata?: Record<string, string>): Promise<{ who: string; ms: number }>;
   /** `n` calls at once. */
-  burst(n: number): Promise<Record<string, number>>;
+  /** n concurrent calls, started `staggerMs` apart (default all at once). */
+  burst(n: number, staggerMs?: number): Promise<Record<string, number>>;
   stop(): void;
 }
 
@@ -49,7 +50,8 @@ export async function remoteXdsClient(
   return {
     tally: async (n, metadata) =>
       (await ask({ op: 'tally', n, metadata })) as Record<string, number>,
-    burst: async (n) => (await ask({ op: 'burst', n })) as Record<string, number>,
+    burst: async (n, staggerMs) =>
+      (await ask({ op: 'burst', n, staggerMs })) as Record<string, number>,
     timed: async (metadata) =>
       (await ask({ op: 'timed', metadata })) as { who: string; ms: number },
     stop,

@@ -11,6 +11,8 @@ interface Command {
   n?: number;
   metadata?: Record<string, string>;
   deadlineMs?: number;
+  /** burst: start the calls this many ms apart (0: all in one tick). */
+  staggerMs?: number;
 }
 
 const [port, nodeId, target] = process.argv.slice(2);
@@ -31,8 +33,12 @@ async function run(c: Command): Promise<unknown> {
   }
   const counts: Record<string, number> = {};
   if (c.op === 'burst') {
+    const gap = Math.min(Math.max(c.staggerMs ?? 0, 0), 1000);
     const all = await Promise.all(
-      Array.from({ length: n }, () => callHi(client, c.deadlineMs ?? 5000, md(c.metadata))),
+      Array.from({ length: n }, async (_, i) => {
+        if (gap > 0) await new Promise((r) => setTimeout(r, gap * i));
+        return callHi(client, c.deadlineMs ?? 5000, md(c.metadata));
+      }),
     );
     for (const who of all) counts[who] = (counts[who] ?? 0) + 1;
     return counts;

@@ -69,8 +69,8 @@ export class TrafficAgent {
     this.deps = {
       runtime: o.runtime,
       capture: REAL_CAPTURE,
-      ready: (pid) => proxyReady(pid, c.adminPort),
-      drain: (pid) => drainProxy(pid, c.adminPort, c.drainSeconds),
+      ready: (netns) => proxyReady(netns, c.adminPort),
+      drain: (netns) => drainProxy(netns, c.adminPort, c.drainSeconds),
       patcher: o.patcher ?? new KubePodPatcher(core),
       events: new PodEvents(core, o.log, 'traffic-agent', c.nodeName),
       metrics: this.metrics,

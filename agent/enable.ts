@@ -9,7 +9,13 @@ import { bootstrapArgs } from './bootstrap.js';
 import type { Desired } from './desired.js';
 import type { Netns, PassDeps } from './pass-deps.js';
 import { podRefOf } from './reconcile.js';
-import type { PodRef, ProxyInfo, ProxySpec, Sandbox } from './runtime/types.js';
+import {
+  netnsOf,
+  type PodRef,
+  type ProxyInfo,
+  type ProxySpec,
+  type Sandbox,
+} from './runtime/types.js';
 
 type Enabled = Extract<Desired, { enabled: true }>;
 
@@ -51,11 +57,11 @@ function proxySpec(d: PassDeps, pod: k8s.V1Pod, ref: PodRef): ProxySpec {
   };
 }
 
-async function waitReady(d: PassDeps, pid: number, proxy: ProxyInfo): Promise<void> {
+async function waitReady(d: PassDeps, netns: Netns, proxy: ProxyInfo): Promise<void> {
   const deadline = d.now() + d.config.readyTimeoutMs;
   let last: string;
   for (;;) {
-    const r = await d.ready(pid);
+    const r = await d.ready(netns);
     if (r.ready) return;
     last = r.detail;
     if (d.now() >= deadline) break;
@@ -105,7 +111,7 @@ async function installCapture(
 ): Promise<boolean> {
   const v = await d.capture.verify(netns, want.capture, want.families);
   if (v.ok) return false;
-  await waitReady(d, netns.pid, proxy);
+  await waitReady(d, netns, proxy);
   if (created) {
     d.events.normal(
       ref,
@@ -144,7 +150,7 @@ export async function enablePod(
       'sandbox_missing',
       `no running sandbox for pod ${ref.namespace}/${ref.name} in ${d.runtime.kind}`,
     );
-  const netns = { pid: sandbox.pid };
+  const netns = netnsOf(sandbox);
   let proxy = await pruneProxies(d, ref, sandbox, proxies);
   const created = !proxy;
   if (!proxy) {

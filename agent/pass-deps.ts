@@ -8,7 +8,8 @@ import type { PodEvents } from './events.js';
 import type { AgentMetrics } from './metrics.js';
 import type { ProxyRuntime } from './runtime/types.js';
 
-export type Netns = { pid: number };
+export type { NetnsTarget as Netns } from './runtime/types.js';
+import type { NetnsTarget as Netns } from './runtime/types.js';
 
 export interface CaptureOps {
   apply(t: Netns, o: CaptureOptions, families: Family[]): Promise<void>;
@@ -30,9 +31,9 @@ export interface PassDeps {
   runtime: ProxyRuntime;
   capture: CaptureOps;
   /** Envoy ready (LIVE with at least one listener) inside the netns of `pid`. */
-  ready(pid: number): Promise<{ ready: boolean; detail: string }>;
+  ready(netns: Netns): Promise<{ ready: boolean; detail: string }>;
   /** Waits (bounded by drainSeconds) for the proxy's open connections to finish. */
-  drain(pid: number): Promise<void>;
+  drain(netns: Netns): Promise<void>;
   patcher: PodPatcher;
   events: PodEvents;
   metrics: AgentMetrics;

@@ -9,7 +9,7 @@ import type { Desired } from './desired.js';
 import { familiesOf } from './desired.js';
 import type { PassDeps } from './pass-deps.js';
 import { enablePod } from './enable.js';
-import type { PodRef, ProxyInfo } from './runtime/types.js';
+import { netnsOf, type PodRef, type ProxyInfo } from './runtime/types.js';
 
 export function podRefOf(pod: k8s.V1Pod): PodRef {
   const m = pod.metadata ?? {};
@@ -50,10 +50,10 @@ export async function disablePod(
   const sandbox = await d.runtime.findSandbox(ref);
   if (sandbox) {
     const families = pod ? familiesOf(pod) : (['ipv4', 'ipv6'] as const);
-    await d.capture.remove({ pid: sandbox.pid }, [...families]);
+    await d.capture.remove(netnsOf(sandbox), [...families]);
   }
   for (const p of proxies) {
-    if (sandbox && p.state === 'running') await d.drain(sandbox.pid);
+    if (sandbox && p.state === 'running') await d.drain(netnsOf(sandbox));
     await d.runtime.removeProxy(p.id, d.config.drainSeconds > 0 ? 5 : 1);
   }
   if (pod) {

@@ -76,7 +76,9 @@ export class DockerRuntime implements ProxyRuntime {
     if (!newest) return undefined;
     const info = await this.docker.getContainer(newest.Id).inspect();
     if (!info.State.Running || info.State.Pid <= 0) return undefined;
-    return { id: newest.Id, pid: info.State.Pid };
+    const key = info.NetworkSettings?.SandboxKey ?? '';
+    const netnsPath = key.startsWith('/') && !key.includes('..') ? key : undefined;
+    return { id: newest.Id, pid: info.State.Pid, ...(netnsPath ? { netnsPath } : {}) };
   }
 
   async listProxies(podUid?: string): Promise<ProxyInfo[]> {

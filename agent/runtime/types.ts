@@ -13,6 +13,19 @@ export interface Sandbox {
   id: string;
   /** Host pid of a process in the pod's network namespace: /proc/<pid>/ns/net. */
   pid: number;
+  /**
+   * The runtime's own handle on the netns (Docker's SandboxKey, CRI's netns path), when it has
+   * one. Preferred: opening /proc/<pid>/ns/net of a process of another uid (the pause process
+   * runs as 65535) needs CAP_SYS_PTRACE, opening this file does not.
+   */
+  netnsPath?: string;
+}
+
+export type NetnsTarget = { pid: number } | { path: string };
+
+/** Where to enter the sandbox's network namespace. */
+export function netnsOf(s: Sandbox): NetnsTarget {
+  return s.netnsPath ? { path: s.netnsPath } : { pid: s.pid };
 }
 
 /** Labels every proxy container carries (names kept from the original, plus the pod uid). */

@@ -5,7 +5,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { captureFor } from '../../agent/annotations.js';
 import { familiesOf } from '../../agent/desired.js';
 import { proxyReady } from '../../agent/proxy-probe.js';
-import type { ProxyInfo, ProxyRuntime } from '../../agent/runtime/types.js';
+import { netnsOf, type ProxyInfo, type ProxyRuntime } from '../../agent/runtime/types.js';
 import { verifyCapture, type CaptureOptions } from '../../iptables/index.js';
 
 export interface CheckDeps {
@@ -35,13 +35,13 @@ export async function checkProxy(d: CheckDeps, p: ProxyInfo): Promise<CheckResul
   const pod = await d.readPod?.(p.pod.namespace, p.pod.name).catch(() => undefined);
   const capture = captureFor(d.baseCapture, pod?.metadata?.annotations).capture;
   const families = pod ? familiesOf(pod) : (['ipv4'] as const);
-  const v = await verifyCapture({ pid: sandbox.pid }, capture, [...families]);
+  const v = await verifyCapture(netnsOf(sandbox), capture, [...families]);
   lines.push(
     v.ok
       ? `ok   capture rules (${families.join(', ')})`
       : `FAIL capture rules: ${v.problems.join('; ')}`,
   );
-  const r = await proxyReady(sandbox.pid, d.adminPort);
+  const r = await proxyReady(netnsOf(sandbox), d.adminPort);
   lines.push(r.ready ? `ok   envoy ready (${r.detail})` : `FAIL envoy not ready: ${r.detail}`);
   return { proxy: p, ok: !lines.some((l) => l.startsWith('FAIL')), lines };
 }

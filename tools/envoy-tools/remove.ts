@@ -4,7 +4,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { PROXY_ANNOTATION } from '../../agent/config.js';
 import type { PodPatcher } from '../../agent/annotate.js';
-import type { ProxyInfo, ProxyRuntime } from '../../agent/runtime/types.js';
+import { netnsOf, type ProxyInfo, type ProxyRuntime } from '../../agent/runtime/types.js';
 import { removeCapture } from '../../iptables/index.js';
 
 export interface RemoveDeps {
@@ -20,7 +20,7 @@ export async function removeProxy(d: RemoveDeps, p: ProxyInfo): Promise<string[]
     (x) => x.id !== p.id && x.state === 'running',
   );
   if (sandbox && others.length === 0) {
-    const r = await removeCapture({ pid: sandbox.pid }, ['ipv4', 'ipv6']);
+    const r = await removeCapture(netnsOf(sandbox), ['ipv4', 'ipv6']);
     out.push(r.removed ? 'capture rules removed' : 'no capture rules were installed');
   }
   await d.runtime.removeProxy(p.id, 5);

@@ -7,6 +7,7 @@ import { InvalidArgumentError, describeError } from '../lib/errors.js';
 import type { TranslateOptions } from './translate/service.js';
 import { createLogger } from '../lib/log.js';
 import { loadKubeConfig } from '../lib/kube.js';
+import { INGRESS_CONTROLLER } from './policy/ingress-class.js';
 import { TrafficControl } from './traffic-control.js';
 
 const HELP = `Usage: traffic-control [flags]
@@ -25,6 +26,11 @@ Flags (environment variable in brackets):
   --version-label KEY      pod label that names a version for traffic.version.* (default version) [VERSION_LABEL]
   --cluster-domain D       cluster DNS domain for proxyless gRPC names (default cluster.local) [CLUSTER_DOMAIN]
   --zipkin-address H:P     Zipkin collector; traffic.tracing.enabled needs it [ZIPKIN_ADDRESS]
+  --ingress-class NAME     IngressClass the gateway (node traffic-ingress) serves (default
+                           traffic-manager); its spec.controller: ${INGRESS_CONTROLLER}
+                           [INGRESS_CLASS]
+  --ingress-service NS/N   the gateway's Service, whose address Ingress status reports (default
+                           traffic-ingress in our namespace) [INGRESS_SERVICE]
   --log-level LEVEL        fatal, error, warn, info, debug, trace (default info) [LOG_LEVEL]
   -h, --help               this text
 `;
@@ -41,6 +47,8 @@ const { values } = parseArgs({
     'version-label': { type: 'string' },
     'cluster-domain': { type: 'string' },
     'zipkin-address': { type: 'string' },
+    'ingress-class': { type: 'string' },
+    'ingress-service': { type: 'string' },
     'log-level': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -61,6 +69,21 @@ function translateOptions(): Partial<TranslateOptions> {
   const zipkin = fromEnv(values['zipkin-address'], 'ZIPKIN_ADDRESS');
   if (zipkin !== undefined) out.zipkin = hostPort('zipkin-address', zipkin);
   return out;
+}
+
+const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function ingressOptions(): { ingressClass?: string; ingressService?: string } {
+  const cls = fromEnv(values['ingress-class'], 'INGRESS_CLASS');
+  if (cls !== undefined && !DNS_NAME.test(cls))
+    throw new InvalidArgumentError(`--ingress-class must be an IngressClass name, got "${cls}"`);
+  const svc = fromEnv(values['ingress-service'], 'INGRESS_SERVICE');
+  if (svc !== undefined && !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(svc))
+    throw new InvalidArgumentError(`--ingress-service must be namespace/name, got "${svc}"`);
+  return {
+    ...(cls !== undefined ? { ingressClass: cls } : {}),
+    ...(svc !== undefined ? { ingressService: svc } : {}),
+  };
 }
 
 function hostPort(flag: string, v: string): { host: string; port: number } {
@@ -95,6 +118,7 @@ async function main(): Promise<void> {
     ),
     verifyPeerIp: boolFlag(values['verify-peer-ip'] ?? process.env.VERIFY_PEER_IP, false),
     translate: translateOptions(),
+    ...ingressOptions(),
     defaultMetrics: true,
   });
   const shutdown = (signal: string): void => {

@@ -1,17 +1,22 @@
 // traffic-control wired together: informers keep the model store current; each change
 // invalidates what it touched in the translator, reports label problems as Events, and (once
 // the first full list is in) schedules a debounced rebuild. Proxies (pods with
-// traffic.envoy.enabled) and any client that connects get a snapshot of what they may call.
+// traffic.envoy.enabled) and any client that connects get a snapshot of what they may call; the
+// ingress gateway (node traffic-ingress) always has its snapshot, made from our Ingresses, and
+// after each rebuild the gateway edge writes their status and Events.
 import type * as k8s from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from '../lib/log.js';
+import { GatewayEdge } from './gateway-edge.js';
 import { IssueReporter } from './kube/events.js';
 import { ModelStore, type Change } from './kube/store.js';
 import { ClusterWatcher } from './kube/watcher.js';
 import { nodeIdOf } from './model/types.js';
 import { ControlPlane, type ControlPlaneOptions } from './plane.js';
+import { DEFAULT_INGRESS_CLASS } from './policy/ingress-class.js';
+import { GATEWAY_NODE } from './translate/names.js';
 import type { TranslateOptions } from './translate/service.js';
-import { Translator, podKeyOf } from './translate/translator.js';
+import { DEFAULT_OPTIONS, Translator, podKeyOf } from './translate/translator.js';
 import type { StreamInfo } from './xds/events.js';
 
 export interface TrafficControlOptions extends Omit<
@@ -20,14 +25,28 @@ export interface TrafficControlOptions extends Omit<
 > {
   kc: k8s.KubeConfig;
   translate?: Partial<TranslateOptions>;
-  /** Refuse xDS streams whose peer address is not the node's pod IP. */
+  /**
+   * Refuse xDS streams whose peer address is not the node's pod IP (for the gateway: not an
+   * address of its Service's endpoints).
+   */
   verifyPeerIp?: boolean;
+  /** The IngressClass whose Ingresses the gateway serves (default traffic-manager). */
+  ingressClass?: string;
+  /** `namespace/name` of the gateway's Service (default: traffic-ingress in our namespace). */
+  ingressService?: string;
+}
+
+/** Our namespace as the kubeconfig says (in-cluster: the service account's). */
+function ownNamespace(kc: k8s.KubeConfig): string {
+  return kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
 }
 
 export class TrafficControl {
-  readonly store = new ModelStore();
+  readonly store: ModelStore;
   readonly translator: Translator;
   readonly plane: ControlPlane;
+  readonly gateway: GatewayEdge;
+  private readonly gatewayService: string;
   private readonly watcher: ClusterWatcher;
   private readonly reporter: IssueReporter;
   private readonly connected = new Map<string, number>();
@@ -36,7 +55,14 @@ export class TrafficControl {
 
   constructor(o: TrafficControlOptions) {
     this.log = o.log;
-    this.translator = new Translator(this.store, o.translate);
+    const ingress = {
+      ...DEFAULT_OPTIONS.ingress,
+      ...o.translate?.ingress,
+      className: o.ingressClass ?? o.translate?.ingress?.className ?? DEFAULT_INGRESS_CLASS,
+    };
+    this.store = new ModelStore(ingress.className);
+    this.translator = new Translator(this.store, { ...o.translate, ingress });
+    this.gatewayService = o.ingressService ?? `${ownNamespace(o.kc)}/${GATEWAY_NODE}`;
     this.plane = new ControlPlane({
       ...o,
       build: (id) => (this.serves(id) ? this.translator.snapshotFor(id) : undefined),
@@ -47,6 +73,16 @@ export class TrafficControl {
     this.reporter = new IssueReporter(o.kc.makeApiClient(CoreV1Api), o.log, (i) =>
       metrics.invalidLabels.inc({ kind: i.kind, label: i.key }),
     );
+    this.gateway = new GatewayEdge({
+      kc: o.kc,
+      log: o.log,
+      store: this.store,
+      translator: this.translator,
+      metrics,
+      service: this.gatewayService,
+      quietMs: o.debounceMs,
+      maxMs: o.debounceMaxMs,
+    });
     this.watcher = new ClusterWatcher({
       kc: o.kc,
       log: o.log,
@@ -65,7 +101,7 @@ export class TrafficControl {
   }
 
   private serves(nodeId: string): boolean {
-    if ((this.connected.get(nodeId) ?? 0) > 0) return true;
+    if (nodeId === GATEWAY_NODE || (this.connected.get(nodeId) ?? 0) > 0) return true;
     const key = podKeyOf(nodeId);
     const pod = key ? this.store.pods.get(key) : undefined;
     return (
@@ -77,7 +113,12 @@ export class TrafficControl {
 
   private nodeIds(): string[] {
     return [
-      ...new Set([...this.proxies(), ...this.connected.keys(), ...this.plane.cache.nodeIds()]),
+      ...new Set([
+        GATEWAY_NODE,
+        ...this.proxies(),
+        ...this.connected.keys(),
+        ...this.plane.cache.nodeIds(),
+      ]),
     ];
   }
 
@@ -86,7 +127,9 @@ export class TrafficControl {
     this.translator.invalidate(c);
     const { uids, issues } = this.translator.issuesOf(c);
     this.reporter.sync(uids, issues);
-    if (this.synced) this.plane.publisher.changed(this.nodeIds());
+    if (!this.synced) return;
+    this.plane.publisher.changed(this.nodeIds());
+    this.gateway.changed();
   }
 
   private opened(s: StreamInfo): void {
@@ -101,12 +144,21 @@ export class TrafficControl {
   }
 
   private refusal(nodeId: string, ip: string): string | undefined {
+    if (nodeId === GATEWAY_NODE) return this.gatewayRefusal(ip);
     const key = podKeyOf(nodeId);
     const pod = key ? this.store.pods.get(key) : undefined;
     if (!pod) return `node id ${nodeId} is not a pod (<pod>.<namespace>) known to traffic-control`;
     if (!pod.ips.includes(ip))
       return `peer address ${ip} is not an address of pod ${nodeId} (${pod.ips.join(', ') || 'none'})`;
     return undefined;
+  }
+
+  /** The gateway's config (and its certificates) go only to the pods behind its Service. */
+  private gatewayRefusal(ip: string): string | undefined {
+    const slices = this.store.slices.get(this.gatewayService) ?? [];
+    const ips = slices.flatMap((s) => s.endpoints.flatMap((e) => e.addresses));
+    if (ips.includes(ip)) return undefined;
+    return `peer address ${ip} is not an endpoint of the gateway Service ${this.gatewayService} (${ips.join(', ') || 'none'})`;
   }
 
   /** Opens the xDS and admin ports (not ready yet); resolves with the bound ports. */
@@ -123,6 +175,7 @@ export class TrafficControl {
     await this.watcher.start();
     this.synced = true;
     this.plane.publisher.publishNow(this.nodeIds());
+    this.gateway.syncNow();
     this.plane.setReady();
     const proxies = this.proxies().length;
     this.log.info(
@@ -138,6 +191,7 @@ export class TrafficControl {
   }
 
   async stop(): Promise<void> {
+    this.gateway.stop();
     await this.watcher.stop();
     await this.plane.stop();
   }

@@ -1,7 +1,8 @@
 // The data behind /debug/config_dump and /debug/syncz: one node's resources, readable, with its
-// sync state per type; and every known node's sync summary.
+// sync state per type; and every known node's sync summary. Private keys of TLS Secrets are
+// redacted, as in Envoy's own config dump: the admin API never shows them.
 import type { SnapshotCache } from '../xds/cache.js';
-import { PUSH_ORDER, typeFromKey, typeKey, type TypeUrl } from '../xds/types.js';
+import { PUSH_ORDER, TYPE, typeFromKey, typeKey, type TypeUrl } from '../xds/types.js';
 import { typeState, type NodeSync, type SyncStatus } from '../xds/status.js';
 import { readableResource } from './readable.js';
 
@@ -24,6 +25,20 @@ function selectTypes(type: string | undefined): TypeUrl[] | undefined {
   if (!type || type === 'all') return [...PUSH_ORDER];
   const url = typeFromKey(type);
   return url ? [url] : undefined;
+}
+
+export const REDACTED = '[redacted]';
+
+/** A readable Secret without its private key material. */
+function redact(r: Record<string, unknown>): Record<string, unknown> {
+  const tls = r.tls_certificate;
+  if (typeof tls !== 'object' || tls === null || !('private_key' in tls)) return r;
+  return { ...r, tls_certificate: { ...tls, private_key: { inline_string: REDACTED } } };
+}
+
+function readable(url: TypeUrl, bytes: Uint8Array): Record<string, unknown> {
+  const r = readableResource(url, bytes);
+  return url === TYPE.secret ? redact(r) : r;
 }
 
 export function configDump(cache: SnapshotCache, status: SyncStatus, q: DumpQuery): DumpResult {
@@ -52,7 +67,7 @@ export function configDump(cache: SnapshotCache, status: SyncStatus, q: DumpQuer
       version: entry.snapshot.version(url) ?? '',
       state: typeState(ts),
       ...(ts?.nack ? { nack: ts.nack.error } : {}),
-      resources: items.map((r) => readableResource(r.typeUrl, r.bytes)),
+      resources: items.map((r) => readable(r.typeUrl, r.bytes)),
     };
   }
   return { ok: true, dump: { node: q.node, connected: sync?.connected ?? false, types } };

@@ -19,6 +19,8 @@ export class ControlMetrics implements XdsEvents {
   private readonly convergence: Histogram;
   readonly snapshotBuild: Histogram;
   readonly invalidLabels: Counter;
+  readonly invalidIngresses: Counter;
+  readonly ingressStatusWrites: Counter;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const r = [this.registry];
@@ -86,6 +88,16 @@ export class ControlMetrics implements XdsEvents {
       name: `${p}invalid_labels_total`,
       help: 'traffic.* label values rejected by validation',
       labelNames: ['kind', 'label'],
+      registers: r,
+    });
+    this.invalidIngresses = new Counter({
+      name: `${p}invalid_ingresses_total`,
+      help: 'Ingress problems reported as InvalidIngress Events (a missing Service, port or Secret, a bad path)',
+      registers: r,
+    });
+    this.ingressStatusWrites = new Counter({
+      name: `${p}ingress_status_writes_total`,
+      help: 'Writes of Ingress status.loadBalancer (the gateway address)',
       registers: r,
     });
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: p });

@@ -4,7 +4,9 @@ import type * as k8s from '@kubernetes/client-node';
 import type {
   EndpointSliceModel,
   IngressBackend,
+  IngressClassModel,
   IngressModel,
+  LoadBalancerAddress,
   SecretModel,
   Labels,
   PodModel,
@@ -14,6 +16,17 @@ import type {
 
 const labelsOf = (m: k8s.V1ObjectMeta | undefined): Labels => ({ ...(m?.labels ?? {}) });
 const annotationsOf = (m: k8s.V1ObjectMeta | undefined): Labels => ({ ...(m?.annotations ?? {}) });
+
+/** ip / hostname of status.loadBalancer.ingress entries (of a Service or an Ingress). */
+function addresses(
+  list: readonly { ip?: string; hostname?: string }[] | undefined,
+): LoadBalancerAddress[] | undefined {
+  if (!list || list.length === 0) return undefined;
+  return list.map((a) => ({
+    ...(a.ip ? { ip: a.ip } : {}),
+    ...(a.hostname ? { hostname: a.hostname } : {}),
+  }));
+}
 
 export function serviceModel(s: k8s.V1Service): ServiceModel {
   const spec = s.spec ?? {};
@@ -36,7 +49,16 @@ export function serviceModel(s: k8s.V1Service): ServiceModel {
     })),
     labels: labelsOf(s.metadata),
     annotations: annotationsOf(s.metadata),
+    ...optional('loadBalancer', serviceAddresses(s)),
   };
+}
+
+function serviceAddresses(s: k8s.V1Service): LoadBalancerAddress[] | undefined {
+  return addresses(s.status?.loadBalancer?.ingress);
+}
+
+function optional<K extends string, V>(key: K, v: V | undefined): Partial<Record<K, V>> {
+  return v === undefined ? {} : ({ [key]: v } as Record<K, V>);
 }
 
 function podReady(p: k8s.V1Pod): boolean {
@@ -119,7 +141,11 @@ export function ingressModel(i: k8s.V1Ingress): IngressModel {
       ...(r.host ? { host: r.host } : {}),
       paths: (r.http?.paths ?? []).map((p) => {
         const b = backend(p.backend);
-        return { path: p.path ?? '/', pathType: p.pathType, ...(b ? { backend: b } : {}) };
+        return {
+          path: p.path ?? '/',
+          ...optional('pathType', p.pathType || undefined),
+          ...optional('backend', b),
+        };
       }),
     })),
     ...(defaultBackend ? { defaultBackend } : {}),
@@ -127,6 +153,17 @@ export function ingressModel(i: k8s.V1Ingress): IngressModel {
       hosts: t.hosts ?? [],
       ...(t.secretName ? { secretName: t.secretName } : {}),
     })),
+    ...optional('status', addresses(i.status?.loadBalancer?.ingress)),
+  };
+}
+
+export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
+
+export function ingressClassModel(c: k8s.V1IngressClass): IngressClassModel {
+  return {
+    name: c.metadata?.name ?? '',
+    controller: c.spec?.controller ?? '',
+    isDefault: c.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true',
   };
 }
 

@@ -1,5 +1,6 @@
 // Kubernetes Events for invalid traffic labels, where users look (`kubectl describe`): reason
-// InvalidTrafficLabel, the message names the label, the value and what is accepted. Each
+// InvalidTrafficLabel, the message names the label, the value and what is accepted (and the same
+// for Ingresses the gateway cannot fully serve, with their own reason, InvalidIngress). Each
 // distinct problem is reported once per object (and again only after it was fixed and came
 // back), with a log line and a metric; failures to write an Event are logged, never fatal.
 import type * as k8s from '@kubernetes/client-node';
@@ -13,6 +14,7 @@ const API_VERSION: Record<PolicyIssue['kind'], string> = {
   StatefulSet: 'apps/v1',
   DaemonSet: 'apps/v1',
   ReplicaSet: 'apps/v1',
+  Ingress: 'networking.k8s.io/v1',
 };
 
 export const INVALID_LABEL_REASON = 'InvalidTrafficLabel';
@@ -71,7 +73,7 @@ export class IssueReporter {
         namespace: i.namespace,
         uid: i.uid,
       },
-      reason: INVALID_LABEL_REASON,
+      reason: i.reason ?? INVALID_LABEL_REASON,
       message: i.message.slice(0, 1024),
       type: 'Warning',
       source: { component: this.component },

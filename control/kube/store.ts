@@ -1,13 +1,15 @@
 // The live cluster model, kept by informer events. Pods get their workload resolved through
 // ownerReferences (Pod → ReplicaSet → Deployment, or StatefulSet / DaemonSet directly), never by
 // selector overlap; a workload's labels then reach all of its pods. Every apply returns what
-// changed, for the translator to rebuild just that.
+// changed, for the translator to rebuild just that. Ingresses, IngressClasses and Secrets change
+// only the ingress gateway's config (`gateway`).
 import type * as k8s from '@kubernetes/client-node';
 import type { ChangeType } from '../../lib/informer.js';
 import {
   objectKey,
   type ClusterModel,
   type EndpointSliceModel,
+  type IngressClassModel,
   type IngressModel,
   type SecretModel,
   type ObjectKey,
@@ -15,11 +17,21 @@ import {
   type ServiceModel,
   type WorkloadRef,
 } from '../model/types.js';
-import { ingressModel, podModel, secretModel, serviceModel, sliceModel } from './convert.js';
+import { DEFAULT_INGRESS_CLASS, selectedIngresses } from '../policy/ingress-class.js';
+import {
+  ingressClassModel,
+  ingressModel,
+  podModel,
+  secretModel,
+  serviceModel,
+  sliceModel,
+} from './convert.js';
 
 export interface Change {
   services: Set<ObjectKey>;
   pods: Set<ObjectKey>;
+  /** Ingresses, IngressClasses or their Secrets changed: the gateway's config may have. */
+  gateway?: boolean;
 }
 
 export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet';
@@ -32,6 +44,7 @@ interface Workload {
 }
 
 const none = (): Change => ({ services: new Set(), pods: new Set() });
+const gateway = (): Change => ({ services: new Set(), pods: new Set(), gateway: true });
 
 function controllerOf(refs: k8s.V1OwnerReference[] | undefined): k8s.V1OwnerReference | undefined {
   return refs?.find((r) => r.controller) ?? refs?.[0];
@@ -43,11 +56,16 @@ export class ModelStore implements ClusterModel {
   readonly slices = new Map<ObjectKey, EndpointSliceModel[]>();
   readonly ingresses = new Map<ObjectKey, IngressModel>();
   readonly secrets = new Map<ObjectKey, SecretModel>();
+  readonly secretsListed = new Set<ObjectKey>();
+  readonly ingressClasses = new Map<string, IngressClassModel>();
   private readonly sliceSets = new Map<ObjectKey, Map<string, EndpointSliceModel>>();
   private readonly rawPods = new Map<ObjectKey, k8s.V1Pod>();
   private readonly workloads = new Map<string, Workload>();
   /** `Kind/ns/name` of a workload → pods resolved to it (directly or through a ReplicaSet). */
   private readonly dependents = new Map<string, Set<ObjectKey>>();
+
+  /** `ingressClass`: the class whose Ingresses (and so whose Secrets) are ours. */
+  constructor(private readonly ingressClass: string = DEFAULT_INGRESS_CLASS) {}
 
   applyService(type: ChangeType, s: k8s.V1Service): Change {
     const m = serviceModel(s);
@@ -78,7 +96,14 @@ export class ModelStore implements ClusterModel {
     const key = objectKey(m.namespace, m.name);
     if (type === 'delete') this.ingresses.delete(key);
     else this.ingresses.set(key, m);
-    return none();
+    return gateway();
+  }
+
+  applyIngressClass(type: ChangeType, c: k8s.V1IngressClass): Change {
+    const m = ingressClassModel(c);
+    if (type === 'delete') this.ingressClasses.delete(m.name);
+    else this.ingressClasses.set(m.name, m);
+    return gateway();
   }
 
   applySecret(type: ChangeType, sec: k8s.V1Secret): Change {
@@ -86,17 +111,24 @@ export class ModelStore implements ClusterModel {
     const key = objectKey(m.namespace, m.name);
     if (type === 'delete') this.secrets.delete(key);
     else this.secrets.set(key, m);
-    return none();
+    return gateway();
+  }
+
+  /** The watch of Secret `key` has listed once: from now on, absent means it does not exist. */
+  secretListed(key: ObjectKey): Change {
+    this.secretsListed.add(key);
+    return gateway();
   }
 
   forgetSecret(key: ObjectKey): void {
     this.secrets.delete(key);
+    this.secretsListed.delete(key);
   }
 
-  /** `namespace/name` of every Secret an Ingress's tls section names, in its own namespace. */
+  /** `namespace/name` of every Secret one of our Ingresses' tls names, in its own namespace. */
   referencedSecrets(): Set<ObjectKey> {
     const out = new Set<ObjectKey>();
-    for (const i of this.ingresses.values()) {
+    for (const i of selectedIngresses(this, this.ingressClass)) {
       for (const t of i.tls) if (t.secretName) out.add(objectKey(i.namespace, t.secretName));
     }
     return out;

@@ -1,6 +1,9 @@
 // Informers for everything translation reads (Services, EndpointSlices, Pods, the workloads that
-// give pods their labels, Ingresses and the Secrets they reference), feeding the model store.
-// Each restarts on its own after errors; start() resolves when every one has listed once.
+// give pods their labels, Ingresses, IngressClasses and the Secrets Ingresses reference), feeding
+// the model store. Each restarts on its own after errors; start() resolves when every one has
+// listed once. IngressClasses are optional (only the default-class rule needs them): start()
+// waits for their first list attempt, not its success, so a cluster that does not serve or allow
+// them still comes up; and for the first list of the referenced Secrets for a few seconds at most.
 import * as k8s from '@kubernetes/client-node';
 import { ResilientInformer, type ChangeType } from '../../lib/informer.js';
 import type { Logger } from '../../lib/log.js';
@@ -16,8 +19,13 @@ export interface WatcherOptions {
 
 type Apply<T> = (type: ChangeType, obj: T) => Change;
 
+const SECRETS_LIST_WAIT_MS = 5000;
+
 export class ClusterWatcher {
   private readonly informers: ResilientInformer<k8s.KubernetesObject>[] = [];
+  /** Informers whose first list attempt start() waits for, successful or not. */
+  private readonly optional: ResilientInformer<k8s.KubernetesObject>[] = [];
+  private readonly attempted: Promise<void>[] = [];
   readonly secrets: SecretWatches;
 
   constructor(private readonly o: WatcherOptions) {
@@ -72,16 +80,28 @@ export class ClusterWatcher {
       workload('DaemonSet'),
     );
     const net = o.kc.makeApiClient(k8s.NetworkingV1Api);
-    this.secrets = new SecretWatches(o.kc, s, o.log);
+    this.secrets = new SecretWatches(o.kc, s, o.log, (c) => this.emit(c, 'secrets'));
+    const thenSecrets =
+      <T>(apply: Apply<T>): Apply<T> =>
+      (t, x) => {
+        const c = apply(t, x);
+        this.secrets.sync();
+        return c;
+      };
     this.add(
       'ingresses',
       '/apis/networking.k8s.io/v1/ingresses',
       () => net.listIngressForAllNamespaces(),
-      (t, x: k8s.V1Ingress) => {
-        const c = s.applyIngress(t, x);
-        this.secrets.sync();
-        return c;
-      },
+      thenSecrets((t, x: k8s.V1Ingress) => s.applyIngress(t, x)),
+    );
+    let attempted: () => void = () => {};
+    this.attempted.push(new Promise<void>((r) => (attempted = r)));
+    this.add(
+      'ingressclasses',
+      '/apis/networking.k8s.io/v1/ingressclasses',
+      () => net.listIngressClass().finally(attempted),
+      thenSecrets((t, x: k8s.V1IngressClass) => s.applyIngressClass(t, x)),
+      true,
     );
   }
 
@@ -90,6 +110,7 @@ export class ClusterWatcher {
     path: string,
     list: () => Promise<k8s.KubernetesListObject<T>>,
     apply: Apply<T>,
+    optional = false,
   ): void {
     const inf = new ResilientInformer<T>({
       name,
@@ -108,15 +129,28 @@ export class ClusterWatcher {
         }
       },
     });
-    this.informers.push(inf as unknown as ResilientInformer<k8s.KubernetesObject>);
+    const any = inf as unknown as ResilientInformer<k8s.KubernetesObject>;
+    (optional ? this.optional : this.informers).push(any);
+  }
+
+  private emit(c: Change, informer: string): void {
+    try {
+      this.o.onChange(c);
+    } catch (err) {
+      this.o.log.error({ err, informer }, 'applying a change failed');
+    }
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.informers.map((i) => i.start()));
+    for (const i of this.optional) {
+      i.start().catch((err: unknown) => this.o.log.error({ err }, 'informer failed'));
+    }
+    await Promise.all([...this.informers.map((i) => i.start()), ...this.attempted]);
+    await this.secrets.listed(SECRETS_LIST_WAIT_MS);
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.informers.map((i) => i.stop()));
+    await Promise.all([...this.informers, ...this.optional].map((i) => i.stop()));
     await this.secrets.stop();
   }
 }

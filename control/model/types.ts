@@ -16,6 +16,12 @@ export interface ServicePort {
   appProtocol?: string;
 }
 
+/** An address a load balancer gives a Service, or an Ingress reports (status.loadBalancer). */
+export interface LoadBalancerAddress {
+  ip?: string;
+  hostname?: string;
+}
+
 export interface ServiceModel {
   name: string;
   namespace: string;
@@ -26,6 +32,8 @@ export interface ServiceModel {
   ports: readonly ServicePort[];
   labels: Labels;
   annotations: Labels;
+  /** status.loadBalancer.ingress, when a load balancer has given the Service addresses. */
+  loadBalancer?: readonly LoadBalancerAddress[];
 }
 
 export interface WorkloadRef {
@@ -92,10 +100,20 @@ export interface IngressModel {
   annotations: Labels;
   rules: readonly {
     host?: string;
-    paths: readonly { path: string; pathType: string; backend?: IngressBackend }[];
+    paths: readonly { path: string; pathType?: string; backend?: IngressBackend }[];
   }[];
   defaultBackend?: IngressBackend;
   tls: readonly { hosts: readonly string[]; secretName?: string }[];
+  /** status.loadBalancer.ingress as last seen (written back by traffic-control). */
+  status?: readonly LoadBalancerAddress[];
+}
+
+/** An IngressClass: who implements it and whether it is the cluster's default class. */
+export interface IngressClassModel {
+  name: string;
+  controller: string;
+  /** The annotation ingressclass.kubernetes.io/is-default-class is "true". */
+  isDefault: boolean;
 }
 
 /** A TLS Secret an Ingress references (no other Secret is ever read). */
@@ -117,6 +135,12 @@ export interface ClusterModel {
   ingresses: ReadonlyMap<ObjectKey, IngressModel>;
   /** Only Secrets referenced by an Ingress's tls section, in its own namespace. */
   secrets: ReadonlyMap<ObjectKey, SecretModel>;
+  /**
+   * Secrets whose watch has listed once: one of these missing from `secrets` does not exist.
+   * Undefined means every referenced Secret is known (a model built whole, as in tests).
+   */
+  secretsListed?: ReadonlySet<ObjectKey>;
+  ingressClasses: ReadonlyMap<string, IngressClassModel>;
 }
 
 export function objectKey(namespace: string, name: string): ObjectKey {

@@ -54,11 +54,14 @@ export interface PodPolicy {
 }
 
 export interface PolicyIssue {
-  kind: 'Service' | 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet';
+  kind: 'Service' | 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Ingress';
   namespace: string;
   name: string;
   uid: string;
+  /** The label, or for an Ingress the field (`spec.rules[0].http.paths[1]`), at fault. */
   key: string;
   value: string;
   message: string;
+  /** The Event reason; InvalidTrafficLabel when unset. */
+  reason?: string;
 }

@@ -12,6 +12,9 @@ export const ANY = {
   originalDst: `${T}envoy.extensions.filters.listener.original_dst.v3.OriginalDst`,
   zipkin: `${T}envoy.config.trace.v3.ZipkinConfig`,
   httpProtocolOptions: `${T}envoy.extensions.upstreams.http.v3.HttpProtocolOptions`,
+  tlsInspector: `${T}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector`,
+  downstreamTls: `${T}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`,
+  stdoutLog: `${T}envoy.extensions.access_loggers.stream.v3.StdoutAccessLog`,
 } as const;
 
 export const ADS_SOURCE = { ads: {}, resource_api_version: 'V3' } as const;

@@ -47,7 +47,8 @@ export function bandwidthConfig(p: ServicePolicy, statPrefix: string): object | 
   };
 }
 
-function filters(statPrefix: string): object[] {
+/** The HTTP filters of every HCM we build: fault and bandwidth (inert until a route says), router. */
+export function httpFilters(statPrefix: string): object[] {
   return [
     { name: FAULT_FILTER, typed_config: { '@type': ANY.fault } },
     // Optional: proxyless gRPC clients do not implement it and would otherwise reject the listener.
@@ -82,7 +83,7 @@ export function httpConnectionManager(p: ServicePolicy, o: HcmOptions): object {
     stat_prefix: o.statPrefix,
     codec_type: 'AUTO',
     rds: { route_config_name: o.routeName, config_source: ADS_SOURCE },
-    http_filters: filters(o.statPrefix),
+    http_filters: httpFilters(o.statPrefix),
     ...(traced ? { tracing: tracing(p) } : {}),
   };
 }

@@ -35,3 +35,24 @@ export const OUTBOUND_LISTENER = 'outbound';
 export const PASSTHROUGH_CLUSTER = 'passthrough';
 export const BLACKHOLE = 'blackhole';
 export const ZIPKIN_CLUSTER = 'zipkin';
+
+/** The ingress gateway's node id, and its listeners / route tables (one each for http, https). */
+export const GATEWAY_NODE = 'traffic-ingress';
+export const INGRESS_HTTP = 'ingress_http';
+export const INGRESS_HTTPS = 'ingress_https';
+/** The gateway's HTTP stat prefix, as in the original (envoy_http_*{..prefix="traffic-ingress"}). */
+export const INGRESS_STAT_PREFIX = 'traffic-ingress';
+
+/** A virtual host of the gateway: `<host with . → _>_ingress_vh`, `all_ingress_vh` for `*`. */
+export function ingressVhostName(host: string): string {
+  return host === '*' ? 'all_ingress_vh' : `${safe(host)}_ingress_vh`;
+}
+
+/**
+ * The SDS name of an Ingress's TLS Secret, `<secret>.<namespace>` as in the original (its README
+ * shows `ingressgateway-certs.default`). Unambiguous: a namespace is a DNS label (no dots), so
+ * the last dot separates them even when the Secret's name has dots.
+ */
+export function sdsSecretName(namespace: string, secret: string): string {
+  return `${secret}.${namespace}`;
+}

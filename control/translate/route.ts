@@ -1,7 +1,8 @@
 // The route table of one HTTP or gRPC Service port: dark-launch routes first (a header sends a
 // request to one version), then the default route (the version split, or the whole Service),
 // with the Service's hash policy, retries and timeout. Shared by Envoy sidecars (RDS), proxyless
-// gRPC clients and, later, the ingress gateway, so every caller is routed alike.
+// gRPC clients and the ingress gateway (whose routes match an Ingress's host and path, then take
+// the same actions and filter configs), so every caller is routed alike.
 import type { PortProtocol } from '../../lib/labels/index.js';
 import type { DarkLaunch, RetryOn, ServicePolicy } from '../policy/types.js';
 import { duration, u32 } from './envoy.js';
@@ -54,8 +55,8 @@ function splitAction(p: ServicePolicy, t: RouteTarget): Record<string, unknown> 
   };
 }
 
-/** Per-virtual-host filter configs: the Service's faults and rate limit. */
-function perFilter(p: ServicePolicy, statPrefix: string): Record<string, unknown> {
+/** Per-virtual-host (or per-route) filter configs: the Service's faults and rate limit. */
+export function perFilterConfig(p: ServicePolicy, statPrefix: string): Record<string, unknown> {
   const out: Record<string, object> = {};
   const fault = faultConfig(p);
   const bandwidth = bandwidthConfig(p, statPrefix);
@@ -80,15 +81,26 @@ function action(p: ServicePolicy, protocol: PortProtocol, target: Record<string,
   };
 }
 
-function darkRoute(
-  d: DarkLaunch,
+/** The action of a Service's default route: its version split (or the whole Service). */
+export function defaultRouteAction(
   p: ServicePolicy,
   protocol: PortProtocol,
   t: RouteTarget,
 ): object {
+  return action(p, protocol, splitAction(p, t));
+}
+
+/** A dark-launch route: requests on `match` with the header go to one version. */
+export function darkLaunchRoute(
+  d: DarkLaunch,
+  p: ServicePolicy,
+  protocol: PortProtocol,
+  t: RouteTarget,
+  match: Record<string, unknown> = { prefix: '/' },
+): { name: string; match: object; route: object } {
   return {
     name: `dark-launch-${d.version}`,
-    match: { prefix: '/', headers: [{ name: d.header, string_match: { exact: d.value } }] },
+    match: { ...match, headers: [{ name: d.header, string_match: { exact: d.value } }] },
     route: action(p, protocol, { cluster: t.subsets.get(d.version) ?? t.cluster }),
   };
 }
@@ -100,9 +112,9 @@ export function routeConfiguration(
   t: RouteTarget,
 ): object {
   const routes = [
-    ...p.darkLaunch.map((d) => darkRoute(d, p, protocol, t)),
-    { name: 'default', match: { prefix: '/' }, route: action(p, protocol, splitAction(p, t)) },
+    ...p.darkLaunch.map((d) => darkLaunchRoute(d, p, protocol, t)),
+    { name: 'default', match: { prefix: '/' }, route: defaultRouteAction(p, protocol, t) },
   ];
-  const vhost = { name: `${name}_vh`, domains: ['*'], routes, ...perFilter(p, name) };
+  const vhost = { name: `${name}_vh`, domains: ['*'], routes, ...perFilterConfig(p, name) };
   return { name, virtual_hosts: [vhost] };
 }

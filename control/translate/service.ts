@@ -11,36 +11,11 @@ import { loadAssignment, serviceEndpoints, type Endpoint, type PodFacts } from '
 import { ANY, isIPv6, u32 } from './envoy.js';
 import { httpConnectionManager } from './http.js';
 import { apiListenerName, clusterName, PASSTHROUGH_CLUSTER, subsetName } from './names.js';
+import { emptyBundle, type Chain, type ServiceBundle, type TranslateOptions } from './bundle.js';
 import { routeConfiguration } from './route.js';
 
-export interface TranslateOptions {
-  capturePort: number;
-  versionLabel: string;
-  clusterDomain: string;
-  zipkin?: { host: string; port: number };
-}
-
-export interface Named {
-  name: string;
-  resource: object;
-}
-
-export interface Chain {
-  /** `ip:port` the chain matches; two chains may never share one. */
-  match: string;
-  chain: object;
-}
-
-export interface ServiceBundle {
-  key: ObjectKey;
-  clusters: Named[];
-  endpoints: Named[];
-  routes: Named[];
-  apiListeners: Named[];
-  chains: Chain[];
-  passthrough: boolean;
-  tracing: boolean;
-}
+export type { Chain, Named, PortRouting, ServiceBundle, TranslateOptions } from './bundle.js';
+export { emptyBundle } from './bundle.js';
 
 export interface ServiceInputs {
   service: ServiceModel;
@@ -168,24 +143,16 @@ function addPort(c: PortContext): void {
   }
   const subsets = subsetsOf(policy, service, c.port);
   addClusters(c, name, endpoints, subsets);
+  c.out.ports.set(c.port.port, {
+    protocol: c.protocol,
+    policy,
+    target: { cluster: name, subsets },
+  });
   const filter =
     c.protocol === 'tcp'
       ? tcpProxy(name, tcpTarget(policy, name, subsets))
       : addHttp(c, name, subsets);
   addChains(c, endpoints, name, filter);
-}
-
-export function emptyBundle(key: ObjectKey): ServiceBundle {
-  return {
-    key,
-    clusters: [],
-    endpoints: [],
-    routes: [],
-    apiListeners: [],
-    chains: [],
-    passthrough: false,
-    tracing: false,
-  };
 }
 
 export function translateService(inputs: ServiceInputs, opts: TranslateOptions): ServiceBundle {

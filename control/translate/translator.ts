@@ -1,8 +1,9 @@
 // Incremental translation over a cluster model that the caller keeps up to date. Service bundles
 // are rebuilt only when their Service, slices or pods changed (the caller says which); snapshots
 // are built once per distinct scope (the Services a proxy may call, plus IPv6 or not) and shared
-// by every proxy with that scope. Deterministic: the same model gives byte-identical resources,
-// however it was reached.
+// by every proxy with that scope. The ingress gateway (node `traffic-ingress`) gets its own
+// snapshot from the Ingresses, made of the same per-Service resources. Deterministic: the same
+// model gives byte-identical resources, however it was reached.
 import type { ClusterModel, ObjectKey, PodModel } from '../model/types.js';
 import { podPolicy } from '../policy/pod.js';
 import { servicePolicy } from '../policy/service.js';
@@ -10,14 +11,14 @@ import type { PodPolicy, PolicyIssue } from '../policy/types.js';
 import { Snapshot } from '../xds/snapshot.js';
 import type { PodFacts } from './endpoints.js';
 import { allowed, assembleNode } from './node.js';
+import { GatewayCache, gatewayPolicy } from './ingress/cache.js';
+import type { GatewayResult } from './ingress/gateway.js';
+import { GATEWAY_NODE } from './names.js';
 import { translatePod } from './pod.js';
+import { DEFAULT_OPTIONS } from './bundle.js';
 import { translateService, type ServiceBundle, type TranslateOptions } from './service.js';
 
-export const DEFAULT_OPTIONS: TranslateOptions = {
-  capturePort: 10000,
-  versionLabel: 'version',
-  clusterDomain: 'cluster.local',
-};
+export { DEFAULT_OPTIONS };
 
 interface Scope {
   key: string;
@@ -43,6 +44,7 @@ export class Translator {
   /** Pod → Services whose endpoints it appears in (to know what a pod change touches). */
   private readonly podServices = new Map<ObjectKey, Set<ObjectKey>>();
   private readonly scopes = new Map<string, Snapshot>();
+  private readonly gateway: GatewayCache;
   readonly opts: TranslateOptions;
 
   constructor(
@@ -50,6 +52,12 @@ export class Translator {
     opts: Partial<TranslateOptions> = {},
   ) {
     this.opts = { ...DEFAULT_OPTIONS, ...opts };
+    this.gateway = new GatewayCache({
+      model,
+      opts: this.opts,
+      mesh: (k) => this.bundle(k),
+      gatewayOnly: (k) => this.translate(k, true),
+    });
   }
 
   /** The policy of a pod (cached until the pod changes). */
@@ -76,17 +84,27 @@ export class Translator {
   private bundle(key: ObjectKey): ServiceBundle | undefined {
     const hit = this.bundles.get(key);
     if (hit) return hit;
+    const b = this.translate(key, false);
+    if (b) this.bundles.set(key, b);
+    return b;
+  }
+
+  /** A Service's bundle; for the gateway, with the ports an Ingress may name routed as HTTP. */
+  private translate(key: ObjectKey, gateway: boolean): ServiceBundle | undefined {
     const service = this.model.services.get(key);
     if (!service) return undefined;
     const { policy, issues } = servicePolicy(service);
-    this.serviceIssues.set(key, issues);
+    if (!gateway) this.serviceIssues.set(key, issues);
     const slices = this.model.slices.get(key) ?? [];
-    const b = translateService(
-      { service, policy, slices, podFacts: (p) => this.facts(p, key) },
+    return translateService(
+      {
+        service,
+        policy: gateway ? gatewayPolicy(policy, service) : policy,
+        slices,
+        podFacts: (p) => this.facts(p, key),
+      },
       this.opts,
     );
-    this.bundles.set(key, b);
-    return b;
   }
 
   private dropScopes(service: ObjectKey): void {
@@ -96,8 +114,15 @@ export class Translator {
     }
   }
 
-  /** Services whose object, slices or pods changed; their bundles are rebuilt on next use. */
-  invalidate(change: { services?: Iterable<ObjectKey>; pods?: Iterable<ObjectKey> }): void {
+  /**
+   * Services whose object, slices or pods changed; their bundles are rebuilt on next use.
+   * `gateway`: Ingresses, IngressClasses or their Secrets changed.
+   */
+  invalidate(change: {
+    services?: Iterable<ObjectKey>;
+    pods?: Iterable<ObjectKey>;
+    gateway?: boolean;
+  }): void {
     const services = new Set(change.services ?? []);
     for (const p of change.pods ?? []) {
       this.podPolicies.delete(p);
@@ -109,6 +134,12 @@ export class Translator {
       this.bundles.delete(s);
       this.dropScopes(s);
     }
+    this.gateway.invalidate(services, change.gateway === true);
+  }
+
+  /** The gateway's translation: its resources, our Ingresses and what is wrong with them. */
+  gatewayResult(): GatewayResult {
+    return this.gateway.result();
   }
 
   private scopeOf(nodeId: string): Scope {
@@ -139,6 +170,7 @@ export class Translator {
 
   /** The snapshot for a proxy or proxyless client; shared by every node with the same scope. */
   snapshotFor(nodeId: string): Snapshot {
+    if (nodeId === GATEWAY_NODE) return this.gateway.snapshot();
     const scope = this.scopeOf(nodeId);
     const hit = this.scopes.get(scope.key);
     if (hit) return hit;

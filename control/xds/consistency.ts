@@ -1,6 +1,7 @@
 // go-control-plane's Snapshot.Consistent, for our snapshots: every EDS name a cluster uses has
-// its ClusterLoadAssignment, every RDS name a listener uses has its RouteConfiguration, and no
-// assignment or route table is orphaned. A snapshot that fails is refused, never served.
+// its ClusterLoadAssignment, every RDS name a listener uses has its RouteConfiguration, every SDS
+// name a listener uses has its Secret, and no assignment, route table or Secret is orphaned (a
+// Secret nobody references is never served). A snapshot that fails is refused, never served.
 import { fail, ok, type Validation } from '../../lib/validation.js';
 import type { Snapshot } from './snapshot.js';
 import { TYPE } from './types.js';
@@ -29,6 +30,17 @@ export function rdsNames(node: unknown, out: Set<string> = new Set()): Set<strin
   return out;
 }
 
+/** Every SDS secret name (`{name, sds_config}`) anywhere inside a listener's TLS contexts. */
+export function sdsNames(node: unknown, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(node)) {
+    for (const v of node) sdsNames(v, out);
+  } else if (isRecord(node)) {
+    if (isRecord(node.sds_config) && typeof node.name === 'string') out.add(node.name);
+    for (const v of Object.values(node)) if (typeof v === 'object') sdsNames(v, out);
+  }
+  return out;
+}
+
 function compare(kind: string, wanted: Set<string>, have: ReadonlyMap<string, unknown>): string[] {
   const errors: string[] = [];
   for (const n of wanted) if (!have.has(n)) errors.push(`${kind} ${n} is referenced but missing`);
@@ -43,10 +55,15 @@ export function checkConsistent(s: Snapshot): Validation<true> {
     if (n !== undefined) eds.add(n);
   }
   const rds = new Set<string>();
-  for (const r of s.items(TYPE.listener).values()) rdsNames(r.source, rds);
+  const sds = new Set<string>();
+  for (const r of s.items(TYPE.listener).values()) {
+    rdsNames(r.source, rds);
+    sdsNames(r.source, sds);
+  }
   const errors = [
     ...compare('ClusterLoadAssignment', eds, s.items(TYPE.endpoint)),
     ...compare('RouteConfiguration', rds, s.items(TYPE.route)),
+    ...compare('Secret', sds, s.items(TYPE.secret)),
   ];
   return errors.length === 0 ? ok(true) : fail(...errors);
 }

@@ -2,6 +2,7 @@
 import type {
   ClusterModel,
   EndpointSliceModel,
+  IngressClassModel,
   IngressModel,
   SecretModel,
   Labels,
@@ -17,6 +18,57 @@ export class ModelBuilder implements ClusterModel {
   slices = new Map<ObjectKey, EndpointSliceModel[]>();
   ingresses = new Map<ObjectKey, IngressModel>();
   secrets = new Map<ObjectKey, SecretModel>();
+  ingressClasses = new Map<string, IngressClassModel>();
+  /** Left undefined: every referenced Secret counts as listed. */
+  secretsListed?: Set<ObjectKey>;
+
+  /** An Ingress: `spec` as in the model (rules, defaultBackend, tls, className, annotations). */
+  ingress(
+    name: string,
+    ns: string,
+    spec: Partial<Omit<IngressModel, 'name' | 'namespace' | 'uid'>> = {},
+  ): IngressModel {
+    const i: IngressModel = {
+      name,
+      namespace: ns,
+      uid: `uid-ing-${ns}-${name}`,
+      className: 'traffic-manager',
+      annotations: {},
+      rules: [],
+      tls: [],
+      ...spec,
+    };
+    this.ingresses.set(`${ns}/${name}`, i);
+    return i;
+  }
+
+  /** A Secret with tls.crt / tls.key given as text (stored base64, as in Kubernetes). */
+  secret(
+    name: string,
+    ns: string,
+    o: { crt?: string; key?: string; type?: string } = {},
+  ): SecretModel {
+    const b64 = (v: string | undefined): string | undefined =>
+      v === undefined ? undefined : Buffer.from(v).toString('base64');
+    const crt = b64(o.crt);
+    const key = b64(o.key);
+    const s: SecretModel = {
+      name,
+      namespace: ns,
+      uid: `uid-secret-${ns}-${name}`,
+      type: o.type ?? 'kubernetes.io/tls',
+      ...(crt !== undefined ? { certificateChain: crt } : {}),
+      ...(key !== undefined ? { privateKey: key } : {}),
+    };
+    this.secrets.set(`${ns}/${name}`, s);
+    return s;
+  }
+
+  ingressClass(name: string, controller: string, isDefault: boolean): IngressClassModel {
+    const c = { name, controller, isDefault };
+    this.ingressClasses.set(name, c);
+    return c;
+  }
 
   service(
     name: string,
@@ -34,6 +86,7 @@ export class ModelBuilder implements ClusterModel {
       port: p.port ?? 9080,
       targetPort: p.targetPort ?? p.port ?? 9080,
       protocol: p.protocol ?? 'TCP',
+      ...(p.appProtocol !== undefined ? { appProtocol: p.appProtocol } : {}),
     }));
     const s: ServiceModel = {
       name,

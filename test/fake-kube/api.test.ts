@@ -48,7 +48,13 @@ t.test('discovery, version, openapi and health', async (t) => {
   const groups = (await call(fake.url, 'GET', '/apis')).body.groups.map(
     (g: { name: string }) => g.name,
   );
-  t.same(groups, ['discovery.k8s.io', 'apps', 'networking.k8s.io']);
+  t.same(groups, [
+    'discovery.k8s.io',
+    'apps',
+    'networking.k8s.io',
+    'policy',
+    'rbac.authorization.k8s.io',
+  ]);
   const core = (await call(fake.url, 'GET', '/api/v1')).body.resources;
   const short = (n: string): unknown => core.find((r: Resource) => r.name === n)?.shortNames;
   t.same(

@@ -32,12 +32,17 @@ const ROWS: Row[] = [
   ['', 'secrets', 'Secret', true, []],
   ['', 'configmaps', 'ConfigMap', true, ['cm']],
   ['', 'events', 'Event', true, ['ev']],
+  ['', 'serviceaccounts', 'ServiceAccount', true, ['sa']],
   ['discovery.k8s.io', 'endpointslices', 'EndpointSlice', true, []],
   ['apps', 'deployments', 'Deployment', true, ['deploy']],
   ['apps', 'replicasets', 'ReplicaSet', true, ['rs']],
   ['apps', 'statefulsets', 'StatefulSet', true, ['sts']],
   ['apps', 'daemonsets', 'DaemonSet', true, ['ds']],
   ['networking.k8s.io', 'ingresses', 'Ingress', true, ['ing']],
+  ['networking.k8s.io', 'ingressclasses', 'IngressClass', false, []],
+  ['policy', 'poddisruptionbudgets', 'PodDisruptionBudget', true, ['pdb']],
+  ['rbac.authorization.k8s.io', 'clusterroles', 'ClusterRole', false, []],
+  ['rbac.authorization.k8s.io', 'clusterrolebindings', 'ClusterRoleBinding', false, []],
 ];
 
 const WITH_STATUS = new Set([
@@ -50,6 +55,7 @@ const WITH_STATUS = new Set([
   'statefulsets',
   'daemonsets',
   'ingresses',
+  'poddisruptionbudgets',
 ]);
 const WITH_GENERATION = new Set([
   'deployments',

@@ -1,0 +1,119 @@
+// The container images, as far as they can be checked without building them (no registry is
+// reachable here): what each Dockerfile copies exists and is admitted by its .dockerignore, the
+// build copies every folder the TypeScript build compiles, the entrypoints and the commands put on
+// PATH are package.json's bins (whose sources start with a node shebang), the base image is one
+// build argument, and the users are the ones the chart runs them as.
+import t from 'tap';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, container, find, render } from './chart.js';
+
+interface Image {
+  file: string;
+  entry: string;
+  onPath: string[];
+  user: string;
+}
+
+const IMAGES: Image[] = [
+  {
+    file: 'control.Dockerfile',
+    entry: 'traffic-control',
+    onPath: ['traffic-control', 'envoy-config'],
+    user: '65532:65532',
+  },
+  {
+    file: 'agent.Dockerfile',
+    entry: 'traffic-agent',
+    onPath: ['traffic-agent', 'envoy-tools'],
+    user: '0:0',
+  },
+];
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+};
+
+/** Dockerfile instructions, continuation lines joined, comments dropped. */
+function instructions(text: string): [string, string][] {
+  const joined = text.replace(/\\\n/g, ' ');
+  return joined
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const [op = '', ...rest] = l.split(/\s+/);
+      return [op.toUpperCase(), rest.join(' ')];
+    });
+}
+
+for (const image of IMAGES) {
+  t.test(image.file, async (t) => {
+    const dir = join(ROOT, 'deploy', 'images');
+    const text = readFileSync(join(dir, image.file), 'utf8');
+    const ins = instructions(text);
+    const of = (op: string) => ins.filter(([o]) => o === op).map(([, a]) => a);
+
+    const arg = of('ARG').find((a) => a.startsWith('NODE_IMAGE='));
+    t.match(arg, /^NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/, 'a pinned Node 20 slim base');
+    t.same(of('FROM'), ['${NODE_IMAGE} AS build', '${NODE_IMAGE}'], 'both stages from NODE_IMAGE');
+
+    const ignore = readFileSync(join(dir, `${image.file}.dockerignore`), 'utf8').split('\n');
+    t.equal(
+      ignore.find((l) => l.trim() !== '' && !l.startsWith('#')),
+      '*',
+      'deny by default',
+    );
+    const sources = of('COPY')
+      .filter((a) => !a.startsWith('--from'))
+      .flatMap((a) => a.split(/\s+/).slice(0, -1));
+    t.ok(sources.length >= 6, `${sources.length} sources copied from the context`);
+    for (const src of sources) {
+      t.ok(existsSync(join(ROOT, src)), `COPY ${src}: exists in the repository`);
+      const top = src.replace(/\/.*/, '');
+      t.ok(
+        ignore.includes(`!${top}`) || ignore.includes(`!${top}/`),
+        `${src}: admitted by the .dockerignore`,
+      );
+    }
+    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
+      include: string[];
+    };
+    for (const folder of build.include) t.ok(sources.includes(folder), `the build gets ${folder}/`);
+
+    const main = pkg.bin[image.entry] ?? '';
+    t.same(JSON.parse(of('ENTRYPOINT')[0] ?? '[]'), ['node', `/app/${main}`], 'the bin entry');
+    const links = [...text.matchAll(/ln -s \/app\/(\S+) \/usr\/local\/bin\/(\S+)/g)].map((m) => [
+      m[2],
+      m[1],
+    ]);
+    t.same(
+      links,
+      image.onPath.map((name) => [name, pkg.bin[name]]),
+      'commands on PATH are package.json bins',
+    );
+    for (const name of image.onPath) {
+      const src = join(ROOT, (pkg.bin[name] ?? '').replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+      t.ok(readFileSync(src, 'utf8').startsWith('#!/usr/bin/env node\n'), `${name}: shebang`);
+      const chmod = /chmod 0755 ([^\n]+)/.exec(text)?.[1] ?? '';
+      t.ok(chmod.split(/\s+/).includes(pkg.bin[name] ?? '?'), `${name} made executable`);
+    }
+    t.same(of('USER'), [image.user]);
+    t.match(text, /npm prune --omit=dev/, 'production dependencies only');
+    t.match(
+      text,
+      /find lib control agent iptables tools -name '\*\.proto' -exec cp --parents \{\} dist\//,
+      '.proto files the modules load at run time go beside them in dist/',
+    );
+  });
+}
+
+t.test('the agent image carries the capture tools; the users match the chart', async (t) => {
+  const agent = readFileSync(join(ROOT, 'deploy', 'images', 'agent.Dockerfile'), 'utf8');
+  t.match(agent, /apt-get install -y --no-install-recommends[\s\\]+iptables nftables util-linux/);
+  const docs = await render();
+  const control = find(docs, 'Deployment', 'traffic-control');
+  t.equal(control.spec.template.spec.securityContext.runAsUser, 65532, 'control.Dockerfile USER');
+  const ds = find(docs, 'DaemonSet', 'traffic-agent');
+  t.equal(container(ds, 'traffic-agent').securityContext.runAsUser, 0, 'agent.Dockerfile USER');
+});

@@ -25,6 +25,13 @@ export const ECHO_SERVICE = {
 
 export const EchoClient = grpc.makeGenericClientConstructor(ECHO_SERVICE, 'Echo');
 
+/** Extra method paths every backend answers like Hi (seed 004's front proxy routes by path). */
+export const FRONT_PATHS = ['/service/1', '/service/2', '/service/3'] as const;
+
+const FRONT_SERVICE: grpc.ServiceDefinition = Object.fromEntries(
+  FRONT_PATHS.map((path) => [path, { ...ECHO_SERVICE.Hi, path }]),
+);
+
 export interface Backend {
   name: string;
   port: number;
@@ -43,18 +50,21 @@ export async function startBackend(name: string): Promise<Backend> {
 export async function startBackendAt(name: string, host: string, port: number): Promise<Backend> {
   const server = new grpc.Server();
   const b: Backend = { name, port: 0, calls: 0, failRate: 0, delayMs: 0, stop: async () => {} };
-  server.addService(ECHO_SERVICE, {
-    Hi: (_call: grpc.ServerUnaryCall<unknown, HiReply>, cb: grpc.sendUnaryData<HiReply>) => {
-      b.calls++;
-      const reply = (): void => {
-        if (Math.random() < b.failRate)
-          cb({ code: grpc.status.UNAVAILABLE, details: `${name} is flaky` });
-        else cb(null, { backend: name });
-      };
-      if (b.delayMs > 0) setTimeout(reply, b.delayMs);
-      else reply();
-    },
-  });
+  const hi = (
+    _call: grpc.ServerUnaryCall<unknown, HiReply>,
+    cb: grpc.sendUnaryData<HiReply>,
+  ): void => {
+    b.calls++;
+    const reply = (): void => {
+      if (Math.random() < b.failRate)
+        cb({ code: grpc.status.UNAVAILABLE, details: `${name} is flaky` });
+      else cb(null, { backend: name });
+    };
+    if (b.delayMs > 0) setTimeout(reply, b.delayMs);
+    else reply();
+  };
+  server.addService(ECHO_SERVICE, { Hi: hi });
+  server.addService(FRONT_SERVICE, Object.fromEntries(FRONT_PATHS.map((p) => [p, hi])));
   b.port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) =>
       e ? reject(e) : resolve(p),
@@ -89,6 +99,28 @@ export function callHi(
       {},
       metadata ?? new grpc.Metadata(),
       opts,
+      (err: grpc.ServiceError | null, r?: HiReply) => {
+        resolve(err ? `error:${grpc.status[err.code]}` : (r?.backend ?? 'error:empty'));
+      },
+    );
+  });
+}
+
+/** One unary call on an arbitrary method path (same messages as Hi). */
+export function callPath(
+  client: grpc.Client,
+  path: string,
+  deadlineMs = 5000,
+  metadata?: grpc.Metadata,
+): Promise<string> {
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      path,
+      ECHO_SERVICE.Hi.requestSerialize,
+      ECHO_SERVICE.Hi.responseDeserialize as (b: Buffer) => HiReply,
+      {},
+      metadata ?? new grpc.Metadata(),
+      { deadline: Date.now() + deadlineMs },
       (err: grpc.ServiceError | null, r?: HiReply) => {
         resolve(err ? `error:${grpc.status[err.code]}` : (r?.backend ?? 'error:empty'));
       },

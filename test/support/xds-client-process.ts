@@ -7,8 +7,9 @@ type Reply = { id: number; result?: unknown; error?: string };
 
 export interface RemoteClient {
   tally(n: number, metadata?: Record<string, string>): Promise<Record<string, number>>;
+  /** `n` sequential calls on a method path other than /tm.test.Echo/Hi. */
+  tallyPath(n: number, path: string): Promise<Record<string, number>>;
   timed(metadata?: Record<string, string>): Promise<{ who: string; ms: number }>;
-  /** `n` calls at once. */
   /** n concurrent calls, started `staggerMs` apart (default all at once). */
   burst(n: number, staggerMs?: number): Promise<Record<string, number>>;
   stop(): void;
@@ -50,6 +51,7 @@ export async function remoteXdsClient(
   return {
     tally: async (n, metadata) =>
       (await ask({ op: 'tally', n, metadata })) as Record<string, number>,
+    tallyPath: async (n, path) => (await ask({ op: 'tally', n, path })) as Record<string, number>,
     burst: async (n, staggerMs) =>
       (await ask({ op: 'burst', n, staggerMs })) as Record<string, number>,
     timed: async (metadata) =>

@@ -2,7 +2,7 @@
 // balancer state alive after its channel closes, so tests run it here and kill it by pid when
 // done. Commands arrive over IPC; each call has a deadline and every loop is bounded.
 import * as grpc from '@grpc/grpc-js';
-import { callHi } from './backends.js';
+import { callHi, callPath } from './backends.js';
 import { xdsEchoClient } from './xds-client.js';
 
 interface Command {
@@ -11,6 +11,8 @@ interface Command {
   n?: number;
   metadata?: Record<string, string>;
   deadlineMs?: number;
+  /** tally: call this method path instead of /tm.test.Echo/Hi. */
+  path?: string;
   /** burst: start the calls this many ms apart (0: all in one tick). */
   staggerMs?: number;
 }
@@ -43,8 +45,11 @@ async function run(c: Command): Promise<unknown> {
     for (const who of all) counts[who] = (counts[who] ?? 0) + 1;
     return counts;
   }
+  const path = c.path;
   for (let i = 0; i < n; i++) {
-    const who = await callHi(client, c.deadlineMs ?? 5000, md(c.metadata));
+    const who = path
+      ? await callPath(client, path, c.deadlineMs ?? 5000, md(c.metadata))
+      : await callHi(client, c.deadlineMs ?? 5000, md(c.metadata));
     counts[who] = (counts[who] ?? 0) + 1;
   }
   return counts;

@@ -1,23 +1,16 @@
-// Seed 003 from outside and inside: the Service's 75/25 version split applies alike to an
-// in-mesh caller and to the ingress gateway's route (a URI prefix match). Real
-// @grpc/grpc-js-xds clients prove it by traffic. Such a client reads only api_listeners (it
-// cannot be an Envoy listener on :8080), so the gateway side is the gateway's own resources, as
-// traffic-control built them for node traffic-ingress (its route table, clusters and endpoints,
-// byte for byte), served by a second control plane together with one api_listener that points
-// at that route table; the client connects as node traffic-ingress and dials the Ingress host.
+// Seed 003 (Istio: routing from inside and outside the cluster): one Service, v1 and v2, a 75/25
+// split by version with a URI-prefix match, the same for an in-mesh caller and for the ingress
+// gateway. Driven as a user would (kubectl apply, kubectl label) and measured with real
+// @grpc/grpc-js-xds clients: one in the mesh, one on the gateway's own route table, clusters and
+// endpoints (test/support/gateway-probe.ts says why it is served by a second control plane).
 import t from 'tap';
-import { pino } from 'pino';
-import { readableResource } from '../../control/admin/readable.js';
-import { ControlPlane } from '../../control/plane.js';
-import { encodeResource, type EncodedResource } from '../../control/xds/encode.js';
-import { Snapshot } from '../../control/xds/snapshot.js';
-import { TYPE, type TypeUrl } from '../../control/xds/types.js';
+import { TYPE } from '../../control/xds/types.js';
+import type { Snapshot } from '../../control/xds/snapshot.js';
 import { withinBinomial } from '../support/backends.js';
-import type { R } from '../support/translate-fixture.js';
+import { gatewayClient, readable } from '../support/gateway-probe.js';
 import { backendsFor, startMesh } from '../support/mesh.js';
 import { manifest, NODE, PORT, TARGET } from '../support/reviews-app.js';
 import { remoteXdsClient } from '../support/xds-client-process.js';
-import { apiListener } from '../support/xds-fixtures.js';
 import { waitFor } from '../fake-kube/testing.js';
 
 const HOST = 'reviews.local';
@@ -37,26 +30,6 @@ spec:
         pathType: ImplementationSpecific
         backend: { service: { name: reviews, port: { name: grpc } } }
 `;
-
-/** The gateway's route table, clusters and endpoints, plus an api_listener for HOST. */
-function probe(gateway: Snapshot): Snapshot {
-  const pick = (url: TypeUrl, only?: string): Map<string, EncodedResource> =>
-    new Map([...gateway.items(url)].filter(([n]) => only === undefined || n === only));
-  const listener = encodeResource(TYPE.listener, HOST, apiListener(HOST, 'ingress_http'));
-  return Snapshot.fromEncoded(
-    new Map<TypeUrl, ReadonlyMap<string, EncodedResource>>([
-      [TYPE.cluster, pick(TYPE.cluster)],
-      [TYPE.endpoint, pick(TYPE.endpoint)],
-      [TYPE.listener, new Map([[HOST, listener]])],
-      [TYPE.route, pick(TYPE.route, 'ingress_http')],
-    ]),
-  );
-}
-
-function readable(s: Snapshot, url: TypeUrl, name: string): R | undefined {
-  const r = s.items(url).get(name);
-  return r ? readableResource(url, r.bytes) : undefined;
-}
 
 t.test('the same 75/25 split inside the mesh and at the gateway', async (t) => {
   const m = await startMesh(t);
@@ -100,19 +73,7 @@ t.test('the same 75/25 split inside the mesh and at the gateway', async (t) => {
     }
   }
 
-  const plane = new ControlPlane({
-    log: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    xdsPort: 0,
-    adminPort: 0,
-  });
-  const { xdsPort } = await plane.start();
-  t.teardown(() => plane.stop());
-  t.ok(
-    plane.cache.set('traffic-ingress', probe(gateway)).valid,
-    'the probe snapshot is consistent',
-  );
-  const outside = await remoteXdsClient(t, xdsPort, 'traffic-ingress', HOST);
+  const outside = await gatewayClient(t, gateway, HOST);
 
   const inside = await mesh.tally(N);
   const fromGateway = await outside.tally(N);

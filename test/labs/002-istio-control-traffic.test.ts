@@ -1,8 +1,8 @@
 // Seed 002, the Istio "control traffic" lab, with labels instead of VirtualServices: dark launch
 // (v2 deployed while every call stays on v1, v2 reachable directly and by a tester header),
 // canary 20% → 50% → 100%, then resiliency: retries hide a flaky v2 and a timeout bounds a slow
-// one, and a circuit breaker rejects overload. Fault injection is exercised in
-// test/control/labels-e2e.test.ts. The breaker comes last, with calls started 20 ms apart:
+// one, delay and abort faults behave as set, and a circuit breaker rejects overload. The breaker
+// comes last, with calls started 20 ms apart:
 // grpc-js-xds counts a call against max_requests only once it has started, so calls picked in
 // one tick all pass; and after its picker dropped calls, this client version was seen to stop
 // applying later route updates (a new client gets them), so nothing is asserted after it.
@@ -112,8 +112,27 @@ t.test('dark launch, canary, resiliency', async (t) => {
   t.equal(slow.who, 'error:DEADLINE_EXCEEDED');
   t.ok(slow.ms < 550, 'the timeout bounds the call');
 
+  v2.delayMs = 0;
+  await label(
+    'traffic.request.timeout-',
+    'traffic.fault.delay.time=300',
+    'traffic.fault.delay.percentage=100',
+  );
+  const delayed = await client.timed();
+  t.comment(`with a 300 ms delay fault: ${JSON.stringify(delayed)}`);
+  t.equal(delayed.who, 'v2');
+  t.ok(delayed.ms >= 300, 'the delay fault is observed');
+  await label(
+    'traffic.fault.delay.time-',
+    'traffic.fault.delay.percentage-',
+    'traffic.fault.abort.percentage=100',
+    'traffic.fault.abort.status=503',
+  );
+  t.same(await client.tally(20), { 'error:UNAVAILABLE': 20 }, 'the abort fault: 503 → UNAVAILABLE');
+  await label('traffic.fault.abort.percentage-', 'traffic.fault.abort.status-');
+  t.same(await client.tally(20), { v2: 20 }, 'faults removed: calls pass again');
+
   v2.delayMs = 300;
-  await label('traffic.request.timeout-');
   t.same(await client.burst(10, 20), { v2: 10 }, 'without a breaker, 10 overlapping calls pass');
 
   await label('traffic.request.max=2');

@@ -17,13 +17,13 @@ interface Image {
 
 const IMAGES: Image[] = [
   {
-    file: 'control.Dockerfile',
+    file: 'Dockerfile.control',
     entry: 'traffic-control',
     onPath: ['traffic-control', 'envoy-config'],
     user: '65532:65532',
   },
   {
-    file: 'agent.Dockerfile',
+    file: 'Dockerfile.agent',
     entry: 'traffic-agent',
     onPath: ['traffic-agent', 'envoy-tools'],
     user: '0:0',
@@ -109,11 +109,11 @@ for (const image of IMAGES) {
 }
 
 t.test('the agent image carries the capture tools; the users match the chart', async (t) => {
-  const agent = readFileSync(join(ROOT, 'deploy', 'images', 'agent.Dockerfile'), 'utf8');
+  const agent = readFileSync(join(ROOT, 'deploy', 'images', 'Dockerfile.agent'), 'utf8');
   t.match(agent, /apt-get install -y --no-install-recommends[\s\\]+iptables nftables util-linux/);
   const docs = await render();
   const control = find(docs, 'Deployment', 'traffic-control');
-  t.equal(control.spec.template.spec.securityContext.runAsUser, 65532, 'control.Dockerfile USER');
+  t.equal(control.spec.template.spec.securityContext.runAsUser, 65532, 'Dockerfile.control USER');
   const ds = find(docs, 'DaemonSet', 'traffic-agent');
-  t.equal(container(ds, 'traffic-agent').securityContext.runAsUser, 0, 'agent.Dockerfile USER');
+  t.equal(container(ds, 'traffic-agent').securityContext.runAsUser, 0, 'Dockerfile.agent USER');
 });

@@ -3,11 +3,16 @@ import { hostname } from 'node:os';
 import { fromEnv, intFlag } from '../lib/cli.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { DEFAULT_CONFIG, type AgentConfig } from './config.js';
+import { runtimeSettings, type RuntimeSettings } from './runtime/select.js';
 
 export const AGENT_FLAGS = {
   'node-name': { type: 'string' },
   kubeconfig: { type: 'string' },
   'docker-host': { type: 'string' },
+  runtime: { type: 'string' },
+  'containerd-address': { type: 'string' },
+  'proxy-log-dir': { type: 'string' },
+  'proxy-cgroup-parent': { type: 'string' },
   'proxy-image': { type: 'string' },
   'xds-address': { type: 'string' },
   'proxy-uid': { type: 'string' },
@@ -153,4 +158,15 @@ export function configFromFlags(v: AgentFlagValues): AgentConfig {
     );
   }
   return c;
+}
+
+/** --runtime and the runtimes' flags (each with its environment fallback). */
+export function runtimeFromFlags(v: AgentFlagValues): RuntimeSettings {
+  return runtimeSettings({
+    runtime: fromEnv(v.runtime, 'RUNTIME'),
+    dockerHost: fromEnv(v['docker-host'], 'DOCKER_HOST'),
+    containerdAddress: fromEnv(v['containerd-address'], 'CONTAINERD_ADDRESS'),
+    proxyLogDir: fromEnv(v['proxy-log-dir'], 'PROXY_LOG_DIR'),
+    proxyCgroupParent: fromEnv(v['proxy-cgroup-parent'], 'PROXY_CGROUP_PARENT'),
+  });
 }

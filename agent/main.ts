@@ -10,9 +10,10 @@ import { loadKubeConfig } from '../lib/kube.js';
 import { createLogger } from '../lib/log.js';
 import { TrafficAgent } from './agent.js';
 import { DEFAULT_CONFIG } from './config.js';
-import { AGENT_FLAGS, configFromFlags } from './flags.js';
+import * as k8s from '@kubernetes/client-node';
+import { AGENT_FLAGS, configFromFlags, runtimeFromFlags } from './flags.js';
 import { startAgentHttp } from './http.js';
-import { DockerRuntime } from './runtime/docker.js';
+import { createRuntime, nodeRuntimeKind, resolveRuntimeKind } from './runtime/select.js';
 
 const HELP = `Usage: traffic-agent [flags]
 
@@ -24,7 +25,11 @@ the pod traffic.envoy.proxy=<container id>. Removing the label undoes all of it.
 Flags (environment variable in brackets):
   --node-name NAME       this node (default from the downward API) [NODE_NAME]
   --kubeconfig PATH      kubeconfig file; default in-cluster or $KUBECONFIG [KUBECONFIG]
+  --runtime KIND         docker, containerd or auto: the Node's containerRuntimeVersion (default auto) [RUNTIME]
   --docker-host URL      Docker API (default unix:///var/run/docker.sock) [DOCKER_HOST]
+  --containerd-address P containerd socket (default /run/containerd/containerd.sock) [CONTAINERD_ADDRESS]
+  --proxy-log-dir DIR    containerd: host directory of the proxies' logs (default /var/log/traffic-manager/proxies) [PROXY_LOG_DIR]
+  --proxy-cgroup-parent P containerd: cgroup parent of the proxies (default /traffic-manager) [PROXY_CGROUP_PARENT]
   --proxy-image REF      Envoy image (default ${DEFAULT_CONFIG.proxyImage}) [PROXY_IMAGE]
   --xds-address H[:P]    traffic-control Service, fully qualified (default ${DEFAULT_CONFIG.xdsAddress}:${DEFAULT_CONFIG.xdsPort}) [XDS_ADDRESS]
   --proxy-uid N          uid and gid Envoy runs as; never captured (default 1337) [PROXY_UID]
@@ -56,16 +61,20 @@ async function main(): Promise<void> {
     name: 'traffic-agent',
     level: fromEnv(values['log-level'], 'LOG_LEVEL'),
   });
-  const dockerHost = fromEnv(values['docker-host'], 'DOCKER_HOST') ?? 'unix:///var/run/docker.sock';
+  const runtimeFlags = runtimeFromFlags(values);
   const metricsPort = intFlag(
     'metrics-port',
     fromEnv(values['metrics-port'], 'METRICS_PORT'),
     15021,
     { min: 0, max: 65535 },
   );
-  const runtime = new DockerRuntime(dockerHost, config.nodeName);
+  const kc = loadKubeConfig({ kubeconfig: values.kubeconfig });
+  const kind = await resolveRuntimeKind(runtimeFlags, () =>
+    nodeRuntimeKind(kc.makeApiClient(k8s.CoreV1Api), config.nodeName),
+  );
+  const runtime = createRuntime(kind, runtimeFlags, config.nodeName);
   const agent = new TrafficAgent({
-    kc: loadKubeConfig({ kubeconfig: values.kubeconfig }),
+    kc,
     runtime,
     config,
     log,

@@ -5,10 +5,14 @@
 // (after capture removal and container removal). Then the agent's RSS with N proxied pods.
 // Uses the stand-in proxy image (no Envoy binary here): container start costs are real, Envoy's
 // own start-up time (~0.5–1 s to LIVE with a first listener) is not in these numbers.
+// Both runtimes (TM_BENCH_RUNTIMES, default docker,containerd): the private Docker engine, and a
+// private containerd with CRI (the agent adopts the image from k8s.io on the first start).
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
-import { agentEnv, deployment, runningPods, type AgentEnv } from '../test/agent/agent-env.js';
-import { spawnAgent } from '../test/agent/agent-process.js';
+import { agentEnv, deployment, runningPods } from '../test/agent/agent-env.js';
+import { spawnAgent, type ProcessEnv } from '../test/agent/agent-process.js';
+import { ctrdAgentEnv } from '../test/agent/ctrd-env.js';
+import type { Harness } from '../test/fake-kube/testing.js';
 import { machine, mib, percentile } from './machine.js';
 
 type Teardown = { teardown(fn: () => unknown): void };
@@ -23,8 +27,10 @@ async function withTeardown<T>(fn: (t: Teardown) => Promise<T>): Promise<T> {
 }
 
 /** Times from `t0` until each pod's annotation satisfies `done` (polled every 20 ms). */
+type BenchEnv = Harness & ProcessEnv & { core: Parameters<typeof runningPods>[0]['core'] };
+
 async function timeAnnotations(
-  e: AgentEnv,
+  e: BenchEnv,
   names: string[],
   t0: number,
   done: (v: string | undefined) => boolean,
@@ -55,9 +61,9 @@ function row(label: string, ms: number[]): string {
   return `| ${label} | ${ms.length} | ${s(percentile(ms, 50))} | ${s(percentile(ms, 99))} | ${s(ms[ms.length - 1] ?? 0)} |`;
 }
 
-async function runOnce(n: number): Promise<string[]> {
+async function runOnce(kind: string, n: number): Promise<string[]> {
   return withTeardown(async (t) => {
-    const e = await agentEnv(t);
+    const e: BenchEnv = kind === 'containerd' ? await ctrdAgentEnv(t) : await agentEnv(t);
     const r = await e.kubectl(['apply', '-f', '-'], { input: deployment('bench', n) });
     if (r.exitCode !== 0) throw new Error(r.stderr);
     const pods = await runningPods(e, 'bench', n).catch(async () => runningPods(e, 'bench', n));
@@ -75,18 +81,21 @@ async function runOnce(n: number): Promise<string[]> {
     const off = await timeAnnotations(e, names, t0, (v) => v === '', 300_000);
     await agent.kill('SIGTERM');
     return [
-      row(`enable (label → annotated), ${n} pods`, on),
-      row(`disable (unlabel → cleared), ${n} pods`, off),
-      `| agent RSS: ${mib(rssIdle)} MiB with ${n} pods idle, ${mib(rss)} MiB with ${n} proxied pods | | | | |`,
+      row(`${kind}: enable (label → annotated), ${n} pods`, on),
+      row(`${kind}: disable (unlabel → cleared), ${n} pods`, off),
+      `| ${kind}: agent RSS ${mib(rssIdle)} MiB with ${n} pods idle, ${mib(rss)} MiB with ${n} proxied pods | | | | |`,
     ];
   });
 }
 
 export async function agentBench(): Promise<void> {
   const sizes = (process.env.TM_BENCH_AGENT_PODS ?? '50,100').split(',').map(Number);
+  const kinds = (process.env.TM_BENCH_RUNTIMES ?? 'docker,containerd').split(',');
   await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   console.log(`agent bench on ${machine()} (the built agent, dist/agent/main.js)`);
   console.log('| what | pods | p50 s | p99 s | max s |');
   console.log('| ---- | ---- | ----- | ----- | ----- |');
-  for (const n of sizes) for (const line of await runOnce(n)) console.log(line);
+  for (const kind of kinds) {
+    for (const n of sizes) for (const line of await runOnce(kind, n)) console.log(line);
+  }
 }

@@ -28,8 +28,13 @@ export interface AgentEnv extends Harness {
   runtime: DockerRuntime;
   config: AgentConfig;
   core: k8s.CoreV1Api;
+  /** The agent's runtime flags, for tests that run it as a process. */
+  runtimeArgs: string[];
   startAgent(overrides?: Partial<AgentConfig>): Promise<TrafficAgent>;
 }
+
+/** What the helpers below need of an environment (Docker's or containerd's). */
+export type ApiEnv = Pick<AgentEnv, 'core'>;
 
 export interface AgentEnvOptions {
   /** A dedicated engine this test may restart (and sandboxes that come back after it). */
@@ -71,7 +76,8 @@ export async function agentEnv(t: Tap, o: AgentEnvOptions = {}): Promise<AgentEn
     return agent;
   };
   const core = h.kc.makeApiClient(k8s.CoreV1Api);
-  return { ...h, engine, env, kubelet, runtime, config, core, startAgent };
+  const runtimeArgs = ['--runtime', 'docker', '--docker-host', `unix://${engine.socketPath}`];
+  return { ...h, engine, env, kubelet, runtime, config, core, runtimeArgs, startAgent };
 }
 
 export function deployment(
@@ -95,7 +101,7 @@ export function deployment(
 }
 
 /** The Pod objects of an app, once the kubelet made them Running. */
-export async function runningPods(e: AgentEnv, app: string, n: number): Promise<k8s.V1Pod[]> {
+export async function runningPods(e: ApiEnv, app: string, n: number): Promise<k8s.V1Pod[]> {
   return waitFor(
     `${n} running pods of ${app}`,
     async () => {
@@ -110,12 +116,12 @@ export async function runningPods(e: AgentEnv, app: string, n: number): Promise<
   );
 }
 
-export async function annotationOf(e: AgentEnv, name: string): Promise<string | undefined> {
+export async function annotationOf(e: ApiEnv, name: string): Promise<string | undefined> {
   const p = await e.core.readNamespacedPod({ namespace: 'default', name });
   return p.metadata?.annotations?.['traffic.envoy.proxy'];
 }
 
-export async function eventsOf(e: AgentEnv, name: string): Promise<k8s.CoreV1Event[]> {
+export async function eventsOf(e: ApiEnv, name: string): Promise<k8s.CoreV1Event[]> {
   const l = await e.core.listNamespacedEvent({ namespace: 'default' });
   return l.items.filter((ev) => ev.involvedObject.name === name);
 }

@@ -71,8 +71,11 @@ t.test('proxy crash, engine restart, pod deletion', async (t) => {
       45_000,
     );
     t.not(after, before, 'a new container');
-    const ev = (await eventsOf(e, name)).find((x) => x.reason === 'ProxyFailed');
-    t.match(ev?.message ?? '', /not running/, 'ProxyFailed Event says why');
+    // Events are written without blocking the pass: wait for it rather than read once.
+    const ev = await waitFor('ProxyFailed', async () =>
+      (await eventsOf(e, name)).find((x) => x.reason === 'ProxyFailed'),
+    );
+    t.match(ev.message, /not running/, 'ProxyFailed Event says why');
   });
 
   await t.test(

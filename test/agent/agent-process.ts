@@ -3,7 +3,14 @@
 import { execa, type ResultPromise } from 'execa';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentEnv } from './agent-env.js';
+import type { AgentConfig } from '../../agent/config.js';
+
+/** What running the agent as a process needs of a test environment. */
+export interface ProcessEnv {
+  config: AgentConfig;
+  kubeconfig: string;
+  runtimeArgs: string[];
+}
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -15,11 +22,12 @@ export interface AgentProcess {
   kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
 }
 
-export function agentArgs(e: AgentEnv): string[] {
+export function agentArgs(e: ProcessEnv): string[] {
   const c = e.config;
   return [
     ...['--node-name', c.nodeName, '--kubeconfig', e.kubeconfig],
-    ...['--docker-host', `unix://${e.engine.socketPath}`, '--proxy-image', c.proxyImage],
+    ...e.runtimeArgs,
+    ...['--proxy-image', c.proxyImage],
     ...Object.entries(c.proxyLabels).flatMap(([k, v]) => ['--proxy-label', `${k}=${v}`]),
     ...['--resync', '1s', '--ready-timeout', '20s', '--drain-seconds', '0', '--metrics-port', '0'],
     ...['--log-level', process.env.TM_TEST_LOG ?? 'info'],
@@ -28,7 +36,7 @@ export function agentArgs(e: AgentEnv): string[] {
 
 /** `built`: run the compiled dist/agent/main.js (what ships) instead of the sources under tsx. */
 export function spawnAgent(
-  e: AgentEnv,
+  e: ProcessEnv,
   t: { teardown(fn: () => unknown): void },
   opts: { built?: boolean } = {},
 ): AgentProcess {

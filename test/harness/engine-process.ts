@@ -32,7 +32,7 @@ export function pingSocket(socketPath: string, timeoutMs = 2000): Promise<boolea
 }
 
 /** True when a unix socket accepts a connection (works across network namespaces). */
-function canConnect(path: string): Promise<boolean> {
+export function canConnect(path: string): Promise<boolean> {
   return new Promise((done) => {
     const sock = createConnection({ path });
     sock.setTimeout(1000, () => sock.destroy());
@@ -57,7 +57,7 @@ async function logTail(path: string, lines = 15): Promise<string> {
  * Starts `argv` inside netns `netns`, detached into its own session so it outlives this test
  * process (and is not killed by tap's process-group handling), output appended to `logPath`.
  */
-function spawnInNetns(netns: string, argv: string[], logPath: string): number {
+export function spawnInNetns(netns: string, argv: string[], logPath: string): number {
   // The log file's fd goes to the daemon as its stdout/stderr, so output never passes through
   // this short-lived process. (No stream object: execa watches streams it is given and kills
   // the subprocess when one closes early.) execa's types only list the literal fds 3-9; at
@@ -87,7 +87,7 @@ function spawnInNetns(netns: string, argv: string[], logPath: string): number {
   }
 }
 
-async function waitReady(
+export async function waitReady(
   pid: number,
   ready: () => Promise<boolean>,
   what: string,

@@ -122,7 +122,7 @@ export async function shutdownEngine(l: EngineLayout, st: EngineState | undefine
   await removeCgroupParent(l);
 }
 
-async function mountsUnder(dir: string): Promise<string[]> {
+export async function mountsUnder(dir: string): Promise<string[]> {
   const info = await readFile('/proc/self/mountinfo', 'utf8');
   return info
     .split('\n')
@@ -135,7 +135,7 @@ async function mountsUnder(dir: string): Promise<string[]> {
  * overlay and shm mounts of its containers, netns bind mounts), and a later dockerd does not
  * undo the data root one. Called only once both daemons are stopped; deepest mounts first.
  */
-async function unmountAllUnder(dir: string): Promise<void> {
+export async function unmountAllUnder(dir: string): Promise<void> {
   const mounts = [...new Set(await mountsUnder(dir))].sort((a, b) => b.length - a.length);
   for (const mp of mounts) {
     const r = await run(['umount', mp], { reject: false });

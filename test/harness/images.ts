@@ -63,8 +63,9 @@ async function drainProgress(docker: Dockerode, stream: NodeJS.ReadableStream): 
   }
 }
 
-async function busyboxRootfs(): Promise<Buffer> {
-  const entries: TarEntry[] = [
+/** The busybox rootfs as tar entries (also the base layer of the containerd test images). */
+export async function busyboxEntries(): Promise<TarEntry[]> {
+  return [
     ...['bin', 'etc', 'proc', 'sys', 'dev', 'root', 'var', 'www'].map((path): TarEntry => ({
       type: 'dir',
       path,
@@ -76,7 +77,10 @@ async function busyboxRootfs(): Promise<Buffer> {
     { type: 'file', path: 'etc/passwd', data: 'root:x:0:0:root:/root:/bin/sh\n' },
     { type: 'file', path: 'etc/group', data: 'root:x:0:\n' },
   ];
-  return buildTar(entries);
+}
+
+async function busyboxRootfs(): Promise<Buffer> {
+  return buildTar(await busyboxEntries());
 }
 
 /** tm-test/busybox:1 — imported once per engine (skipped when the same rootfs is present). */

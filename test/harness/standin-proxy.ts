@@ -12,7 +12,7 @@ export const STANDIN_ADMIN_PORT = 15000;
 export const STANDIN_CAPTURE_PORT = 15001;
 export const STANDIN_DEFAULT_REPLY = 'tm-standin-proxy';
 
-const ENTRYPOINT = `#!/bin/sh
+export const STANDIN_ENTRYPOINT_SCRIPT = `#!/bin/sh
 ADMIN_PORT="\${ADMIN_PORT:-${STANDIN_ADMIN_PORT}}"
 CAPTURE_PORT="\${CAPTURE_PORT:-${STANDIN_CAPTURE_PORT}}"
 export STANDIN_REPLY="\${STANDIN_REPLY:-${STANDIN_DEFAULT_REPLY}}"
@@ -30,7 +30,7 @@ wait
 `;
 
 // One connection: read the request head (so closing does not reset unread data), then answer.
-const REPLY = `#!/bin/sh
+export const STANDIN_REPLY_SCRIPT = `#!/bin/sh
 cr=$(printf '\\r')
 IFS= read -r first
 first=\${first%"$cr"}
@@ -47,8 +47,8 @@ export function ensureStandInProxyImage(docker: Dockerode): Promise<string> {
   return buildImage(docker, {
     name: STANDIN_PROXY_IMAGE,
     files: {
-      '/standin-proxy': { contents: ENTRYPOINT, mode: 0o755 },
-      '/standin-reply': { contents: REPLY, mode: 0o755 },
+      '/standin-proxy': { contents: STANDIN_ENTRYPOINT_SCRIPT, mode: 0o755 },
+      '/standin-reply': { contents: STANDIN_REPLY_SCRIPT, mode: 0o755 },
     },
     entrypoint: ['/standin-proxy'],
   });

@@ -145,11 +145,15 @@ export async function enablePod(
   if (want.issues.length > 0)
     d.metrics.failures.inc({ reason: 'invalid_annotation' }, want.issues.length);
   const sandbox = await d.runtime.findSandbox(ref);
-  if (!sandbox)
+  if (!sandbox) {
+    // Proxies of a sandbox that is gone serve nobody (on containerd their task would run on in
+    // an orphaned netns): remove them now; a new sandbox gets a new proxy.
+    for (const p of proxies) await d.runtime.removeProxy(p.id, 1);
     throw new PassError(
       'sandbox_missing',
       `no running sandbox for pod ${ref.namespace}/${ref.name} in ${d.runtime.kind}`,
     );
+  }
   const netns = netnsOf(sandbox);
   let proxy = await pruneProxies(d, ref, sandbox, proxies);
   const created = !proxy;

@@ -222,7 +222,19 @@ t.test('traffic-agent: hostPID, NET_ADMIN + SYS_ADMIN only, the runtime socket',
     type: 'Socket',
   });
   t.equal(altC.volumeMounts[0].mountPath, '/run/containerd/containerd.sock');
-  t.same(altC.args.slice(0, 2), ['--runtime', 'containerd']);
+  t.same(altC.args.slice(0, 4), [
+    '--runtime',
+    'containerd',
+    '--proxy-log-dir',
+    '/var/log/traffic-manager/proxies',
+  ]);
+  t.same(
+    altDs.spec.template.spec.volumes
+      .filter((v: Obj) => v.hostPath)
+      .map((v: Obj) => v.hostPath.path),
+    ['/run/containerd/containerd.sock', '/var/run/netns', '/var/log/traffic-manager/proxies'],
+    "containerd: its socket, CRI's netns files and the proxies' logs",
+  );
   t.equal(envOf(altC).DOCKER_HOST, undefined, 'no DOCKER_HOST with containerd');
 
   const ptrace = container(

@@ -35,7 +35,7 @@ t.test('NOTES follow the values', async (t) => {
     'zipkin.enabled=true',
     'ingress.enabled=false',
   ]);
-  t.match(text, 'agent.runtime=containerd is rendered but this agent implements only Docker');
+  t.match(text, 'The agents start proxies through containerd');
   t.notMatch(text, 'agent.sysPtrace=true');
   t.match(text, `kubectl -n ${NAMESPACE} port-forward svc/traffic-prometheus 9090`);
   t.match(text, `kubectl -n ${NAMESPACE} port-forward svc/traffic-zipkin 9411`);

@@ -68,7 +68,11 @@ t.test('traffic-agent on a labelled Deployment', async (t) => {
     t.equal(info.HostConfig.LogConfig?.Config?.['max-size'], '10m', 'bounded logs');
     t.equal(info.Config.Labels['traffic.envoy.proxy'], 'true');
     const sb = await e.runtime.findSandbox(proxies[0]?.pod ?? { name: '', namespace: '', uid: '' });
-    t.match(sb?.netnsPath ?? '', /\/netns\/[0-9a-f]+$/, "the sandbox netns is entered by Docker's SandboxKey, no ptrace needed");
+    t.match(
+      sb?.netnsPath ?? '',
+      /\/netns\/[0-9a-f]+$/,
+      "the sandbox netns is entered by Docker's SandboxKey, no ptrace needed",
+    );
     t.equal(info.Config.Labels['traffic.envoy.pod-uid'], pod?.uid);
     t.equal(info.Config.Cmd?.[0], '--config-yaml', 'the bootstrap is on the command line');
     const boot = JSON.parse(info.Config.Cmd?.[1] ?? '{}') as { node?: { id?: string } };

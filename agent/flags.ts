@@ -11,6 +11,7 @@ export const AGENT_FLAGS = {
   'docker-host': { type: 'string' },
   runtime: { type: 'string' },
   'containerd-address': { type: 'string' },
+  'host-run-dir': { type: 'string' },
   'proxy-log-dir': { type: 'string' },
   'proxy-cgroup-parent': { type: 'string' },
   'proxy-image': { type: 'string' },
@@ -168,5 +169,6 @@ export function runtimeFromFlags(v: AgentFlagValues): RuntimeSettings {
     containerdAddress: fromEnv(v['containerd-address'], 'CONTAINERD_ADDRESS'),
     proxyLogDir: fromEnv(v['proxy-log-dir'], 'PROXY_LOG_DIR'),
     proxyCgroupParent: fromEnv(v['proxy-cgroup-parent'], 'PROXY_CGROUP_PARENT'),
+    hostRunDir: fromEnv(v['host-run-dir'], 'HOST_RUN_DIR'),
   });
 }

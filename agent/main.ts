@@ -26,8 +26,11 @@ Flags (environment variable in brackets):
   --node-name NAME       this node (default from the downward API) [NODE_NAME]
   --kubeconfig PATH      kubeconfig file; default in-cluster or $KUBECONFIG [KUBECONFIG]
   --runtime KIND         docker, containerd or auto: the Node's containerRuntimeVersion (default auto) [RUNTIME]
-  --docker-host URL      Docker API (default unix:///var/run/docker.sock) [DOCKER_HOST]
-  --containerd-address P containerd socket (default /run/containerd/containerd.sock) [CONTAINERD_ADDRESS]
+  --docker-host URL      Docker API (default unix:///var/run/docker.sock, or in --host-run-dir) [DOCKER_HOST]
+  --containerd-address P containerd socket (default /run/containerd/containerd.sock, or in --host-run-dir) [CONTAINERD_ADDRESS]
+  --host-run-dir DIR     the node's /run as mounted in this container (e.g. /host/run): the sockets then
+                         default to DIR/docker.sock and DIR/containerd/containerd.sock, and the netns
+                         files the runtime names under /run or /var/run are opened through DIR [HOST_RUN_DIR]
   --proxy-log-dir DIR    containerd: host directory of the proxies' logs (default /var/log/traffic-manager/proxies) [PROXY_LOG_DIR]
   --proxy-cgroup-parent P containerd: cgroup parent of the proxies (default /traffic-manager) [PROXY_CGROUP_PARENT]
   --proxy-image REF      Envoy image (default ${DEFAULT_CONFIG.proxyImage}) [PROXY_IMAGE]

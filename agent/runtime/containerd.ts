@@ -30,6 +30,7 @@ import { cpuQuotaOf, proxySpec, SPEC_TYPE_URL } from './containerd/spec.js';
 import { sweepStartLeases } from './containerd/sweep.js';
 import { proxyLeaseId, startTask, stopAndDelete } from './containerd/task.js';
 import { toProxyInfo } from './containerd-info.js';
+import type { HostPathMap } from './host-run.js';
 import { validContainerId, validImage, validPodRef } from './names.js';
 import type { LogOptions, PodRef, ProxyInfo, ProxyRuntime, ProxySpec, Sandbox } from './types.js';
 import { PROXY_LABELS } from './types.js';
@@ -46,6 +47,7 @@ export class ContainerdRuntime implements ProxyRuntime {
   private readonly snapshotter: string;
   private readonly limits: { memoryBytes: number; nanoCpus: number };
   readonly address: string;
+  private readonly agentPath: HostPathMap;
   private readonly images: ImageCache;
   private lastHousekeeping = 0;
 
@@ -54,6 +56,7 @@ export class ContainerdRuntime implements ProxyRuntime {
     ({ namespace: this.namespace, node: this.node, logDir: this.logDir } = o);
     ({ cgroupParent: this.cgroupParent, snapshotter: this.snapshotter, limits: this.limits } = o);
     this.address = o.address;
+    this.agentPath = o.agentPath;
     this.api = connectContainerd(o.address);
     const t = { ns: this.namespace, snapshotter: this.snapshotter };
     this.images = new ImageCache((ref) => ensureImage(this.api, t, ref));
@@ -74,10 +77,11 @@ export class ContainerdRuntime implements ProxyRuntime {
   }
 
   async findSandbox(pod: PodRef & { ip?: string }): Promise<Sandbox | undefined> {
-    const d = await findPodSandbox(this.api, {
-      ...validPodRef(pod),
-      ...(pod.ip ? { ip: pod.ip } : {}),
-    });
+    const d = await findPodSandbox(
+      this.api,
+      { ...validPodRef(pod), ...(pod.ip ? { ip: pod.ip } : {}) },
+      this.agentPath,
+    );
     return d ? { id: d.id, pid: d.pid } : undefined;
   }
 

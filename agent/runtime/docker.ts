@@ -8,6 +8,7 @@ import { TrafficError } from '../../lib/errors.js';
 import { proxyContainerName, validContainerId, validImage, validPodRef } from './names.js';
 import { ensureImage } from './docker-image.js';
 import { toProxyInfo } from './docker-info.js';
+import { hostPathMap, type HostPathMap } from './host-run.js';
 import type { LogOptions, PodRef, ProxyInfo, ProxyRuntime, ProxySpec, Sandbox } from './types.js';
 import { PROXY_LABELS } from './types.js';
 
@@ -37,16 +38,24 @@ export function dockerOptions(host: string): Docker.DockerOptions {
   throw new TrafficError('TM_INVALID_ARGUMENT', `unsupported docker host "${host}"`);
 }
 
+export interface DockerRuntimeOptions {
+  /** The host's /run as mounted in the agent: the SandboxKey is opened through it. */
+  hostRunDir?: string;
+}
+
 export class DockerRuntime implements ProxyRuntime {
   readonly kind = 'docker' as const;
   readonly docker: Docker;
+  private readonly agentPath: HostPathMap;
 
   /** `node`: the agent's node; its proxies carry it, and only they are listed. */
   constructor(
     host: string | Docker,
     private readonly node?: string,
+    opts: DockerRuntimeOptions = {},
   ) {
     this.docker = typeof host === 'string' ? new Docker(dockerOptions(host)) : host;
+    this.agentPath = hostPathMap(opts.hostRunDir);
     if (node !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(node)) {
       throw new TrafficError('TM_INVALID_ARGUMENT', `invalid node name "${node}"`);
     }
@@ -76,8 +85,7 @@ export class DockerRuntime implements ProxyRuntime {
     if (!newest) return undefined;
     const info = await this.docker.getContainer(newest.Id).inspect();
     if (!info.State.Running || info.State.Pid <= 0) return undefined;
-    const key = info.NetworkSettings?.SandboxKey ?? '';
-    const netnsPath = key.startsWith('/') && !key.includes('..') ? key : undefined;
+    const netnsPath = this.agentPath(info.NetworkSettings?.SandboxKey ?? '');
     return { id: newest.Id, pid: info.State.Pid, ...(netnsPath ? { netnsPath } : {}) };
   }
 

@@ -5,14 +5,15 @@ import type * as k8s from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, TrafficError } from '../../lib/errors.js';
 import { fail, ok, type Validation } from '../../lib/validation.js';
-import { ContainerdRuntime, DEFAULT_CONTAINERD_ADDRESS } from './containerd.js';
+import { ContainerdRuntime } from './containerd.js';
 import { DockerRuntime } from './docker.js';
+import { defaultContainerdAddress, defaultDockerHost, validHostRunDir } from './host-run.js';
 import type { ProxyRuntime } from './types.js';
 
 export type RuntimeKind = 'docker' | 'containerd';
 export type RuntimeChoice = RuntimeKind | 'auto';
 
-export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
+export const DEFAULT_DOCKER_HOST = defaultDockerHost();
 
 export function parseRuntimeChoice(raw: string | undefined): Validation<RuntimeChoice> {
   const v = raw ?? 'auto';
@@ -54,6 +55,8 @@ export interface RuntimeSettings {
   proxyLogDir?: string;
   /** containerd: cgroup parent of the proxies. */
   proxyCgroupParent?: string;
+  /** The host's /run as mounted in the agent: socket defaults and netns files go through it. */
+  hostRunDir?: string;
 }
 
 export async function resolveRuntimeKind(
@@ -69,9 +72,11 @@ export function createRuntime(
   s: RuntimeSettings,
   nodeName?: string,
 ): ProxyRuntime {
-  if (kind === 'docker') return new DockerRuntime(s.dockerHost, nodeName);
+  const hostRun = s.hostRunDir ? { hostRunDir: s.hostRunDir } : {};
+  if (kind === 'docker') return new DockerRuntime(s.dockerHost, nodeName, hostRun);
   return new ContainerdRuntime({
     address: s.containerdAddress,
+    ...hostRun,
     ...(nodeName !== undefined ? { node: nodeName } : {}),
     ...(s.proxyLogDir ? { logDir: s.proxyLogDir } : {}),
     ...(s.proxyCgroupParent ? { cgroupParent: s.proxyCgroupParent } : {}),
@@ -84,13 +89,16 @@ export function runtimeSettings(v: {
   containerdAddress?: string;
   proxyLogDir?: string;
   proxyCgroupParent?: string;
+  hostRunDir?: string;
 }): RuntimeSettings {
   const choice = parseRuntimeChoice(v.runtime);
   if (!choice.valid) throw new InvalidArgumentError(choice.errors.join('; '));
+  const hostRunDir = v.hostRunDir ? validHostRunDir(v.hostRunDir) : undefined;
   return {
     choice: choice.result,
-    dockerHost: v.dockerHost ?? DEFAULT_DOCKER_HOST,
-    containerdAddress: v.containerdAddress ?? DEFAULT_CONTAINERD_ADDRESS,
+    dockerHost: v.dockerHost ?? defaultDockerHost(hostRunDir),
+    containerdAddress: v.containerdAddress ?? defaultContainerdAddress(hostRunDir),
+    ...(hostRunDir ? { hostRunDir } : {}),
     ...(v.proxyLogDir ? { proxyLogDir: v.proxyLogDir } : {}),
     ...(v.proxyCgroupParent ? { proxyCgroupParent: v.proxyCgroupParent } : {}),
   };

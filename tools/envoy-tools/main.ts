@@ -21,11 +21,13 @@ import { HELP, TOOL_FLAGS, runEnvoyTools, type ToolDeps } from './run.js';
 const RUNTIME_FLAGS = {
   runtime: { type: 'string' },
   'containerd-address': { type: 'string' },
+  'host-run-dir': { type: 'string' },
   'proxy-log-dir': { type: 'string' },
 } as const;
 
 const RUNTIME_HELP = `  --runtime KIND       docker, containerd or auto (the Node's runtime; default auto) [RUNTIME]
   --containerd-address P  containerd socket (default /run/containerd/containerd.sock) [CONTAINERD_ADDRESS]
+  --host-run-dir DIR   the node's /run as mounted here, as given to the agent [HOST_RUN_DIR]
   --proxy-log-dir DIR  containerd: the proxies' log directory, as given to the agent [PROXY_LOG_DIR]
 `;
 
@@ -56,6 +58,7 @@ async function runtimeOf(
     dockerHost: fromEnv(str(v['docker-host']), 'DOCKER_HOST'),
     containerdAddress: fromEnv(str(v['containerd-address']), 'CONTAINERD_ADDRESS'),
     proxyLogDir: fromEnv(str(v['proxy-log-dir']), 'PROXY_LOG_DIR'),
+    hostRunDir: fromEnv(str(v['host-run-dir']), 'HOST_RUN_DIR'),
   });
   const kind = await resolveRuntimeKind(s, async () => {
     if (!k.core || !node) throw new Error('no API or node name');

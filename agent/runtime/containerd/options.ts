@@ -1,5 +1,6 @@
 // The containerd runtime's settings, checked before anything reaches containerd or runc.
 import { InvalidArgumentError } from '../../../lib/errors.js';
+import { hostPathMap, type HostPathMap } from '../host-run.js';
 import { validLogDir } from './logs.js';
 
 export const DEFAULT_CONTAINERD_ADDRESS = '/run/containerd/containerd.sock';
@@ -18,6 +19,8 @@ export interface ContainerdRuntimeOptions {
   /** cgroup parent of the proxies (cgroupfs path). */
   cgroupParent?: string;
   snapshotter?: string;
+  /** The host's /run as mounted in the agent: CRI's netns files are checked through it. */
+  hostRunDir?: string;
   /** Limits when the ProxySpec gives none. */
   memoryBytes?: number;
   nanoCpus?: number;
@@ -50,6 +53,8 @@ export interface ResolvedOptions {
   cgroupParent: string;
   snapshotter: string;
   limits: { memoryBytes: number; nanoCpus: number };
+  /** A host path as the agent opens it (through hostRunDir). */
+  agentPath: HostPathMap;
 }
 
 export function resolveOptions(o: ContainerdRuntimeOptions): ResolvedOptions {
@@ -72,5 +77,6 @@ export function resolveOptions(o: ContainerdRuntimeOptions): ResolvedOptions {
       memoryBytes: positive(o.memoryBytes, 512 << 20),
       nanoCpus: positive(o.nanoCpus, 1e9),
     },
+    agentPath: hostPathMap(o.hostRunDir),
   };
 }

@@ -2,6 +2,7 @@
 // state (newest first, metadata must match the pod), then PodSandboxStatus(verbose) for the
 // sandbox pid and network namespace path (containerd's `info` JSON), cross-checked on /proc.
 import { TrafficError } from '../../../lib/errors.js';
+import type { HostPathMap } from '../host-run.js';
 import type { PodRef } from '../types.js';
 import type { ContainerdApi, Mount } from './api.js';
 import { isNotFound, runtimeError } from './grpc.js';
@@ -108,10 +109,14 @@ export async function sandboxDetails(
   return detailsFrom(id, r.status.network?.ip ?? '', parseInfo(r.info.info, id));
 }
 
-/** The newest READY sandbox of the pod, checked against /proc; undefined when there is none. */
+/**
+ * The newest READY sandbox of the pod, checked against /proc; undefined when there is none.
+ * `agentPath`: where the agent opens the netns file CRI names on the host (--host-run-dir).
+ */
 export async function findPodSandbox(
   api: ContainerdApi,
   pod: PodRef & { ip?: string },
+  agentPath: HostPathMap = (p) => p,
 ): Promise<SandboxDetails | undefined> {
   for (const s of await readySandboxes(api, pod)) {
     const d = await sandboxDetails(api, s.id);
@@ -122,7 +127,7 @@ export async function findPodSandbox(
         `sandbox ${s.id.slice(0, 12)} has IP ${d.ip}, the pod ${pod.ip}`,
       );
     }
-    const problem = await checkNetns(d);
+    const problem = await checkNetns({ ...d, netnsPath: agentPath(d.netnsPath) ?? d.netnsPath });
     if (problem) throw new TrafficError('TM_RUNTIME', `sandbox ${s.id.slice(0, 12)}: ${problem}`);
     return d;
   }

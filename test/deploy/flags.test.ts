@@ -5,8 +5,9 @@ import t from 'tap';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENT_FLAGS, configFromFlags } from '../../agent/flags.js';
+import { AGENT_FLAGS, configFromFlags, runtimeFromFlags } from '../../agent/flags.js';
 import { DEFAULT_CONFIG } from '../../agent/config.js';
+import { hostPathMap } from '../../agent/runtime/host-run.js';
 import { ALT_VALUES, NAMESPACE, ROOT, container, envOf, find, render, type Obj } from './chart.js';
 
 /** Environment the chart sets that the agent does not read itself, and who does. */
@@ -130,4 +131,64 @@ t.test('traffic-agent: its parser accepts the rendered arguments and environment
     address: `traffic-zipkin.${NAMESPACE}.svc.cluster.local`,
     port: 9411,
   });
+});
+
+const LOGS = '/var/log/traffic-manager/proxies';
+
+/** Per agent.runtime: the runtime settings the agent derives, and the host paths it then opens. */
+const MODES = {
+  auto: {
+    settings: {
+      choice: 'auto',
+      hostRunDir: '/host/run',
+      dockerHost: 'unix:///host/run/docker.sock',
+      containerdAddress: '/host/run/containerd/containerd.sock',
+      proxyLogDir: LOGS,
+    },
+    netns: ['/var/run/docker/netns/5f2c0a1b9e3d', '/var/run/netns/cni-1f0c', '/run/netns/cni-2'],
+  },
+  docker: {
+    settings: { choice: 'docker', dockerHost: 'unix:///var/run/docker.sock' },
+    netns: ['/var/run/docker/netns/5f2c0a1b9e3d'],
+  },
+  containerd: {
+    settings: {
+      choice: 'containerd',
+      containerdAddress: '/run/containerd/containerd.sock',
+      proxyLogDir: LOGS,
+    },
+    netns: ['/var/run/netns/cni-1f0c'],
+  },
+} as const;
+
+t.test('traffic-agent: each agent.runtime parses, and what it opens is mounted', async (t) => {
+  const source = sourceText(['agent', 'lib']);
+  for (const [mode, want] of Object.entries(MODES)) {
+    const docs = await render([`agent.runtime=${mode}`]);
+    const c = container(find(docs, 'DaemonSet', 'traffic-agent'), 'traffic-agent');
+    const args = (c.args ?? []) as string[];
+    const { values } = parseArgs({ options: AGENT_FLAGS, args, strict: true });
+    const env = agentEnv(c);
+    for (const name of Object.keys(env)) {
+      t.ok(reads(source, name) || READ_ELSEWHERE[name] !== undefined, `${mode}: ${name} is read`);
+    }
+    const s = withEnv(env, () => runtimeFromFlags(values));
+    t.match(s, want.settings, `${mode}: the runtime settings`);
+    withEnv(env, () => configFromFlags(values));
+    const mounts = (c.volumeMounts as Obj[]).map((m) => m.mountPath as string);
+    const inside = (p: string): boolean => mounts.some((m) => p === m || p.startsWith(`${m}/`));
+    const sockets = mode === 'auto' ? [s.dockerHost, s.containerdAddress] : [];
+    if (mode === 'docker') sockets.push(s.dockerHost);
+    if (mode === 'containerd') sockets.push(s.containerdAddress);
+    for (const sock of sockets) {
+      const path = sock.replace(/^unix:\/\//, '');
+      t.ok(inside(path), `${mode}: ${path} is in a mount`);
+    }
+    const agentPath = hostPathMap(s.hostRunDir);
+    for (const hostPath of want.netns) {
+      const p = agentPath(hostPath) ?? '';
+      t.ok(inside(p), `${mode}: the netns file ${hostPath} is opened as ${p}, in a mount`);
+    }
+    if (s.proxyLogDir) t.ok(inside(s.proxyLogDir), `${mode}: the proxy logs are mounted`);
+  }
 });

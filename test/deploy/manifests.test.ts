@@ -100,3 +100,21 @@ t.test('the render with every optional component applies too', async (t) => {
   t.notMatch(out, /traffic-ingress/, 'no gateway with ingress.enabled=false');
   t.equal(parseDocs(text).length, out.trim().split('\n').length, 'every object applied');
 });
+
+t.test('the agent DaemonSet of every agent.runtime applies as rendered', async (t) => {
+  const h = await startFake(t);
+  for (const mode of ['auto', 'docker', 'containerd']) {
+    const docs = parseDocs(await renderText([`agent.runtime=${mode}`]));
+    const ds = docs.find((d) => d.kind === 'DaemonSet' && d.metadata.name === 'traffic-agent');
+    await applyInto(h, JSON.stringify(ds));
+    const r = await h.kubectl(['get', 'ds', 'traffic-agent', '-n', NAMESPACE, '-o', 'json']);
+    const stored = JSON.parse(r.stdout) as Obj;
+    const pod = stored.spec.template.spec;
+    t.same(pod.volumes, ds?.spec.template.spec.volumes, `${mode}: volumes as rendered`);
+    t.same(
+      pod.containers[0].volumeMounts,
+      ds?.spec.template.spec.containers[0].volumeMounts,
+      `${mode}: mounts as rendered`,
+    );
+  }
+});

@@ -24,7 +24,9 @@ t.test('NOTES: the first three commands to try', async (t) => {
   t.match(text, 'kubectl label svc <name> traffic.port.9080=http traffic.version.v1.weight=80');
   t.match(text, `kubectl -n ${NAMESPACE} exec ds/traffic-agent -- envoy-tools`);
   t.match(text, 'agent.sysPtrace=true', 'the hint for non-root sandboxes');
-  t.notMatch(text, /containerd|Prometheus:|Zipkin:/);
+  t.match(text, /its node's runtime[\s\S]*Docker\s+or containerd[\s\S]*not crictl/, 'auto');
+  t.notMatch(text, /Prometheus:|Zipkin:/);
+  t.notMatch(await notes(['agent.runtime=docker']), /containerd/, 'docker: no containerd hint');
 });
 
 t.test('NOTES follow the values', async (t) => {
@@ -36,6 +38,7 @@ t.test('NOTES follow the values', async (t) => {
     'ingress.enabled=false',
   ]);
   t.match(text, 'The agents start proxies through containerd');
+  t.match(text, 'agent.runtime=auto (the default) when some');
   t.notMatch(text, 'agent.sysPtrace=true');
   t.match(text, `kubectl -n ${NAMESPACE} port-forward svc/traffic-prometheus 9090`);
   t.match(text, `kubectl -n ${NAMESPACE} port-forward svc/traffic-zipkin 9411`);

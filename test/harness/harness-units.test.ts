@@ -39,6 +39,28 @@ t.test('buildTar writes archives GNU tar reads back exactly', async (tt) => {
   tt.throws(() => buildTar([{ type: 'file', path: '../escape', data: '' }]), /invalid tar path/);
 });
 
+t.test('buildTar puts paths and link targets too long for ustar in PAX headers', async (tt) => {
+  const dir = await tempDir(tt);
+  const segment = `content/${'f'.repeat(124)}`; // a cacache blob name: longer than ustar's 100
+  const target = `/${'t'.repeat(60)}/${'u'.repeat(60)}`;
+  await writeFile(
+    join(dir, 'p.tar'),
+    buildTar([
+      { type: 'file', path: segment, data: 'blob\n' },
+      { type: 'file', path: `${'d'.repeat(160)}/${'e'.repeat(110)}`, data: 'deep\n' },
+      { type: 'symlink', path: 'link', target },
+    ]),
+  );
+  const out = join(dir, 'out');
+  await execa('mkdir', [out]);
+  await execa('tar', ['-xpf', join(dir, 'p.tar'), '-C', out]);
+  tt.equal(await readFile(join(out, segment), 'utf8'), 'blob\n');
+  tt.equal(await readFile(join(out, 'd'.repeat(160), 'e'.repeat(110)), 'utf8'), 'deep\n');
+  tt.equal(await readlink(join(out, 'link')), target);
+  const listing = await execa('tar', ['-tf', join(dir, 'p.tar')]);
+  tt.notMatch(listing.stdout, /PaxHeaders/, 'the extended headers are not entries');
+});
+
 t.test('the lock is exclusive, released, and taken over from a dead owner', async (tt) => {
   const dir = await tempDir(tt);
   const path = join(dir, 'lock');

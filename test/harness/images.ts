@@ -36,7 +36,7 @@ function sha256(...parts: (string | Buffer)[]): string {
 }
 
 /** The image's id when it exists and carries `hash`, else undefined. */
-async function existingImage(
+export async function existingImage(
   docker: Dockerode,
   ref: string,
   hash: string,
@@ -51,7 +51,10 @@ async function existingImage(
 }
 
 /** Reads a docker progress stream to its end; throws on an error event. */
-async function drainProgress(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<void> {
+export async function drainProgress(
+  docker: Dockerode,
+  stream: NodeJS.ReadableStream,
+): Promise<void> {
   const events = await new Promise<unknown[]>((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, out: unknown[]) =>
       err ? reject(err) : resolve(out),

@@ -1,8 +1,9 @@
 // The container images, as far as they can be checked without building them (no registry is
 // reachable here): what each Dockerfile copies exists and is admitted by its .dockerignore, the
 // build copies every folder the TypeScript build compiles, the entrypoints and the commands put on
-// PATH are package.json's bins (whose sources start with a node shebang), the base image is one
-// build argument, and the users are the ones the chart runs them as.
+// PATH are package.json's bins (whose sources start with a node shebang), the base images are
+// build arguments, the build stage is the same in both files, and the users are the ones the chart
+// runs them as. test/deploy/images-build.test.ts builds and runs them.
 import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,9 +55,14 @@ for (const image of IMAGES) {
     const ins = instructions(text);
     const of = (op: string) => ins.filter(([o]) => o === op).map(([, a]) => a);
 
-    const arg = of('ARG').find((a) => a.startsWith('NODE_IMAGE='));
+    const [arg, buildArg] = of('ARG');
     t.match(arg, /^NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/, 'a pinned Node 20 slim base');
-    t.same(of('FROM'), ['${NODE_IMAGE} AS build', '${NODE_IMAGE}'], 'both stages from NODE_IMAGE');
+    t.equal(buildArg, 'NODE_BUILD_IMAGE=${NODE_IMAGE}', 'the build stage: the same unless given');
+    t.same(
+      of('FROM'),
+      ['${NODE_BUILD_IMAGE} AS build', '${NODE_IMAGE}'],
+      'build stage from NODE_BUILD_IMAGE, runtime from NODE_IMAGE',
+    );
 
     const ignore = readFileSync(join(dir, `${image.file}.dockerignore`), 'utf8').split('\n');
     t.equal(
@@ -95,7 +101,7 @@ for (const image of IMAGES) {
     for (const name of image.onPath) {
       const src = join(ROOT, (pkg.bin[name] ?? '').replace(/^dist\//, '').replace(/\.js$/, '.ts'));
       t.ok(readFileSync(src, 'utf8').startsWith('#!/usr/bin/env node\n'), `${name}: shebang`);
-      const chmod = /chmod 0755 ([^\n]+)/.exec(text)?.[1] ?? '';
+      const chmod = /chmod 0755 ([^\n]+)/.exec(text.replace(/\\\n/g, ' '))?.[1] ?? '';
       t.ok(chmod.split(/\s+/).includes(pkg.bin[name] ?? '?'), `${name} made executable`);
     }
     t.same(of('USER'), [image.user]);
@@ -108,9 +114,40 @@ for (const image of IMAGES) {
   });
 }
 
+/** The build stage: from its FROM to the runtime stage's heading. */
+function buildStage(text: string): string {
+  const start = text.indexOf('FROM ${NODE_BUILD_IMAGE} AS build');
+  return text.slice(start, text.indexOf('\n# ---- runtime', start));
+}
+
+t.test('the build stage is the same in both, so a builder runs it once for both', async (t) => {
+  const [control, agent] = ['Dockerfile.control', 'Dockerfile.agent'].map((f) =>
+    readFileSync(join(ROOT, 'deploy', 'images', f), 'utf8'),
+  );
+  t.ok(buildStage(control ?? '').includes('RUN npm ci'));
+  t.equal(buildStage(agent ?? ''), buildStage(control ?? ''));
+  t.equal(
+    readFileSync(join(ROOT, 'deploy', 'images', 'Dockerfile.agent.dockerignore'), 'utf8'),
+    readFileSync(join(ROOT, 'deploy', 'images', 'Dockerfile.control.dockerignore'), 'utf8'),
+    'and so is the context',
+  );
+});
+
 t.test('the agent image carries the capture tools; the users match the chart', async (t) => {
   const agent = readFileSync(join(ROOT, 'deploy', 'images', 'Dockerfile.agent'), 'utf8');
   t.match(agent, /apt-get install -y --no-install-recommends[\s\\]+iptables nftables util-linux/);
+  // Installed only when the base lacks them; checked by every name the agent runs.
+  const tools = /tools="([^"]+)"/.exec(agent.replace(/\\\n/g, ' '))?.[1]?.split(/\s+/) ?? [];
+  const expected = ['iptables', 'nft', 'nsenter'];
+  for (const fam of ['iptables', 'ip6tables'])
+    for (const backend of ['nft', 'legacy'])
+      for (const tool of ['save', 'restore']) expected.push(`${fam}-${backend}-${tool}`);
+  t.same([...tools].sort(), expected.sort(), 'the tools checked before apt-get');
+  t.match(
+    agent,
+    /if \[ -n "\$missing" \]; then[^]*apt-get update/,
+    'apt-get only for missing tools',
+  );
   const docs = await render();
   const control = find(docs, 'Deployment', 'traffic-control');
   t.equal(control.spec.template.spec.securityContext.runAsUser, 65532, 'Dockerfile.control USER');

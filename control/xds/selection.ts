@@ -51,3 +51,31 @@ export function select(all: ReadonlyMap<string, EncodedResource>, sub: Subscript
   if (!hit) bySub.set(sub, (hit = selectionOf(selectResources(all, sub))));
   return hit;
 }
+
+/** What one response carries: all of a selection, or only its changes (RDS/EDS in SotW). */
+export interface Payload {
+  count: number;
+  body(): Buffer;
+}
+
+const changesMemo = new WeakMap<
+  ReadonlyMap<string, EncodedResource>,
+  WeakMap<Selection, Payload>
+>();
+
+/**
+ * The resources of `next` that a client holding `held` lacks or holds at another version.
+ * Shared per (`held`, `next`): streams that were sent the same selection get the same bytes.
+ */
+export function changesSince(held: ReadonlyMap<string, EncodedResource>, next: Selection): Payload {
+  let byNext = changesMemo.get(held);
+  if (!byNext) changesMemo.set(held, (byNext = new WeakMap<Selection, Payload>()));
+  let hit = byNext.get(next);
+  if (!hit) {
+    const list = [...next.items.values()].filter((r) => held.get(r.name)?.hash !== r.hash);
+    let body: Buffer | undefined;
+    hit = { count: list.length, body: () => (body ??= encodeSotwResources(list)) };
+    byNext.set(next, hit);
+  }
+  return hit;
+}

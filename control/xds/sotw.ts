@@ -5,7 +5,14 @@
 import type { CacheEntry } from './cache.js';
 import type { EncodedResource } from './encode.js';
 import { encodeSotwResponse, type DiscoveryRequest } from './messages.js';
-import { internSubscription, select, selectionOf, type Selection } from './selection.js';
+import {
+  changesSince,
+  internSubscription,
+  select,
+  selectionOf,
+  type Payload,
+  type Selection,
+} from './selection.js';
 import { StreamBase } from './stream-base.js';
 import { subscriptionFrom, sameSubscription, type Subscription } from './subscription.js';
 import { PUSH_ORDER, TYPE, isTypeUrl, requiresFullState, type TypeUrl } from './types.js';
@@ -83,6 +90,8 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     if (req.error_detail) {
       const error = req.error_detail.message ?? `code ${req.error_detail.code ?? '?'}`;
       this.deps.events.nack({ ...base, version: st.version ?? '', error });
+      // What the client holds is no longer known: the next response carries everything.
+      st.held = new Map();
       return;
     }
     const changedAt = st.changedAt.get(st.nonce);
@@ -96,14 +105,23 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     const selection = select(entry.snapshot.items(url), st.sub);
     if (selection.items.size === 0 && !requiresFullState(url) && st.held.size === 0) return;
     if (!force && selection.version === st.version) return;
-    this.write(url, st, selection, entry.changedAt);
+    // RDS and EDS need not repeat what the client holds (a resource left out is not removed):
+    // a weight change sends one RouteConfiguration, not every Service's.
+    const payload = force || requiresFullState(url) ? undefined : changesSince(st.held, selection);
+    this.write(url, st, selection, entry.changedAt, payload);
   }
 
-  private write(url: TypeUrl, st: TypeState, selection: Selection, changedAt: number): void {
+  private write(
+    url: TypeUrl,
+    st: TypeState,
+    selection: Selection,
+    changedAt: number,
+    payload: Payload = { count: selection.items.size, body: () => selection.body() },
+  ): void {
     const started = performance.now();
     const nonce = String(++this.nonces);
     const { items, version } = selection;
-    const buf = encodeSotwResponse(url, version, nonce, selection.body());
+    const buf = encodeSotwResponse(url, version, nonce, payload.body());
     st.nonce = nonce;
     st.version = version;
     st.held = items;
@@ -113,7 +131,7 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     const info = { ...this.streamInfo(), typeUrl: url, version, nonce };
     this.deps.events.responseSent({
       ...info,
-      resources: items.size,
+      resources: payload.count,
       removed: 0,
       bytes: buf.length,
       durationMs: performance.now() - started,

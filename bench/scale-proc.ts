@@ -42,6 +42,7 @@ export function serve(handlers: Record<string, Handler>): void {
 }
 
 type Launch = {
+  env: Record<string, string>;
   nodeOptions: string[];
   ipc: true;
   serialization: 'advanced';
@@ -77,8 +78,10 @@ export class Child {
     args: string[] = [],
     nodeOptions: string[] = [],
     tsx = true,
+    env: Record<string, string> = {},
   ) {
     const options: Launch = {
+      env,
       nodeOptions: [...(tsx ? ['--import', 'tsx'] : []), ...nodeOptions],
       ipc: true,
       serialization: 'advanced',

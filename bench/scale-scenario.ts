@@ -201,7 +201,10 @@ export async function runScenario(
     String(o.debounceMaxMs),
   ];
   const script = o.controlJs ?? 'bench/scale-control.ts';
-  const control = new Child('control', script, args, ['--expose-gc'], o.controlJs === undefined);
+  // As the image runs it (Dockerfile.control): glibc returns large freed buffers to the system.
+  const env = { MALLOC_MMAP_THRESHOLD_: '131072' };
+  const tsx = o.controlJs === undefined;
+  const control = new Child('control', script, args, ['--expose-gc'], tsx, env);
   const load = new Loads(o.loads);
   const p: Procs = { kube, control, load };
   try {

@@ -1,11 +1,13 @@
 // A state-of-the-world ADS client that behaves like Envoy (the agent's bootstrap uses ADS over
 // GRPC, i.e. SotW): wildcard CDS and LDS; EDS for the clusters it holds and RDS for the route
 // tables its listeners name, each subscription update carrying the type's last version and
-// nonce; every response ACKed at once.
+// nonce; every response ACKed at once. RDS and EDS responses may carry only some of the
+// subscribed resources (the rest are kept, as Envoy keeps them), so endpoint sets are tracked
+// per ClusterLoadAssignment.
 import type * as grpc from '@grpc/grpc-js';
 import type { DiscoveryRequest } from '../control/xds/messages.js';
 import { TYPE } from '../control/xds/types.js';
-import { listenerRoutes, now, Tracked, watchedIn } from './scale-track.js';
+import { listenerRoutes, now, Tracked, watchedIps } from './scale-track.js';
 import { anyValue, resourceName, sotwResponse, type SotwResponse } from './scale-wire.js';
 
 type Call = grpc.ClientDuplexStream<DiscoveryRequest, Buffer>;
@@ -14,8 +16,8 @@ interface TypeState {
   version: string;
   nonce: string;
   names: string[];
-  /** EDS: the watched IPs the last response held. */
-  watched: string[];
+  /** EDS: per ClusterLoadAssignment held, the watched IPs in it. */
+  watched: Map<string, string[]>;
 }
 
 /** Per type and version, what a response implies (identical for every whole-mesh proxy). */
@@ -29,7 +31,6 @@ function impliedBy(r: SotwResponse): string[] {
   if (r.typeUrl === TYPE.cluster) hit = values().map(resourceName).sort();
   else if (r.typeUrl === TYPE.listener)
     hit = [...new Set(values().flatMap((v, i) => listenerRoutes(`${key}#${i}`, v)))].sort();
-  else if (r.typeUrl === TYPE.endpoint) hit = [...new Set(values().flatMap(watchedIn))];
   else hit = [];
   implied.set(key, hit);
   if (implied.size > 64) implied.delete(implied.keys().next().value ?? '');
@@ -51,7 +52,7 @@ export class SotwClient {
 
   private state(url: string): TypeState {
     let st = this.types.get(url);
-    if (!st) this.types.set(url, (st = { version: '', nonce: '', names: [], watched: [] }));
+    if (!st) this.types.set(url, (st = { version: '', nonce: '', names: [], watched: new Map() }));
     return st;
   }
 
@@ -69,20 +70,34 @@ export class SotwClient {
     });
     const at = now();
     this.track.ack(r.typeUrl, r.version, at);
+    if (r.typeUrl === TYPE.endpoint) return this.endpoints(st, r, at);
     const names = impliedBy(r);
-    if (r.typeUrl === TYPE.cluster) this.follow(TYPE.endpoint, names);
-    else if (r.typeUrl === TYPE.listener) this.follow(TYPE.route, names);
-    else if (r.typeUrl === TYPE.endpoint) {
-      this.track.endpoints(st.watched, names, at);
-      st.watched = names;
+    if (r.typeUrl === TYPE.cluster) this.follow(TYPE.endpoint, names, at);
+    else if (r.typeUrl === TYPE.listener) this.follow(TYPE.route, names, at);
+  }
+
+  /** The assignments in the response replace the ones held under their names. */
+  private endpoints(st: TypeState, r: SotwResponse, at: bigint): void {
+    for (const value of r.resources().map(anyValue)) {
+      const name = resourceName(value);
+      const after = watchedIps(`${name}\u0000${r.version}`, value);
+      this.track.endpoints(st.watched.get(name) ?? [], after, at);
+      st.watched.set(name, after);
     }
   }
 
   /** Like Envoy: clusters lead to EDS subscriptions, listeners to RDS subscriptions. */
-  private follow(url: string, wanted: string[]): void {
+  private follow(url: string, wanted: string[], at: bigint): void {
     const st = this.state(url);
     if (st.names.length === wanted.length && st.names.every((n, i) => n === wanted[i])) return;
     st.names = wanted;
+    // Unsubscribed assignments are dropped.
+    const keep = new Set(wanted);
+    for (const [name, ips] of st.watched)
+      if (!keep.has(name)) {
+        this.track.endpoints(ips, [], at);
+        st.watched.delete(name);
+      }
     this.call.write({
       type_url: url,
       version_info: st.version,

@@ -4,6 +4,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { lookupType } from './proto/load.js';
 import type { EncodedResource } from './encode.js';
+import { decodeWithSharedNames } from './request-names.js';
 
 const SERVICE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -28,7 +29,12 @@ function codec(name: string): {
   };
 }
 
-export const discoveryRequest = codec('envoy.service.discovery.v3.DiscoveryRequest');
+const plainRequest = codec('envoy.service.discovery.v3.DiscoveryRequest');
+/** DiscoveryRequest; repeated name lists decode to one shared frozen array (request-names.ts). */
+export const discoveryRequest = {
+  encode: plainRequest.encode,
+  decode: (b: Buffer): Record<string, unknown> => decodeWithSharedNames(b, plainRequest.decode),
+};
 export const discoveryResponse = codec('envoy.service.discovery.v3.DiscoveryResponse');
 export const deltaRequest = codec('envoy.service.discovery.v3.DeltaDiscoveryRequest');
 export const deltaResponse = codec('envoy.service.discovery.v3.DeltaDiscoveryResponse');

@@ -6,7 +6,8 @@
 import type { EncodedResource } from './encode.js';
 import { encodeSotwResources } from './messages.js';
 import { versionOf } from './snapshot.js';
-import { selectResources, type Subscription } from './subscription.js';
+import { selectResources, subscriptionFrom, type Subscription } from './subscription.js';
+import type { TypeUrl } from './types.js';
 
 export interface Selection {
   /** The resources sent, in name order; shared, never mutated. */
@@ -39,6 +40,26 @@ export function internSubscription(sub: Subscription): Subscription {
   interned.set(key, new WeakRef(sub));
   forget.register(sub, key);
   return sub;
+}
+
+const byList = new WeakMap<readonly string[], Map<string, Subscription>>();
+
+/**
+ * The interned subscription for a request's names. A frozen list (shared by identical requests,
+ * see request-names.ts) is looked up by identity, so an ACK repeating 2,000 names costs a lookup.
+ */
+export function subscriptionOf(
+  url: TypeUrl,
+  names: readonly string[],
+  everNamed: boolean,
+): Subscription {
+  if (!Object.isFrozen(names)) return internSubscription(subscriptionFrom(url, names, everNamed));
+  let byKey = byList.get(names);
+  if (!byKey) byList.set(names, (byKey = new Map<string, Subscription>()));
+  const key = `${url} ${everNamed}`;
+  let hit = byKey.get(key);
+  if (!hit) byKey.set(key, (hit = internSubscription(subscriptionFrom(url, names, everNamed))));
+  return hit;
 }
 
 const memo = new WeakMap<ReadonlyMap<string, EncodedResource>, Map<Subscription, Selection>>();

@@ -10,11 +10,12 @@ import {
   internSubscription,
   select,
   selectionOf,
+  subscriptionOf,
   type Payload,
   type Selection,
 } from './selection.js';
 import { StreamBase } from './stream-base.js';
-import { subscriptionFrom, sameSubscription, type Subscription } from './subscription.js';
+import { subscriptionFrom, type Subscription } from './subscription.js';
 import { PUSH_ORDER, TYPE, isTypeUrl, requiresFullState, type TypeUrl } from './types.js';
 
 interface TypeState {
@@ -50,11 +51,11 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     }
     if (nonce !== '') this.acknowledge(url, st, req);
     const names = req.resource_names ?? [];
-    const sub = subscriptionFrom(url, names, st.everNamed);
+    // Interned: equal subscriptions are one object, so streams alike share their selections.
+    const sub = subscriptionOf(url, names, st.everNamed);
     st.everNamed ||= names.length > 0;
-    const changed = !sameSubscription(sub, st.sub);
-    // Unchanged, the interned object stays: streams alike share their selections (selection.ts).
-    if (changed) st.sub = internSubscription(sub);
+    const changed = sub !== st.sub;
+    st.sub = sub;
     if (nonce === '' || changed) this.respond(url, st, nonce === '');
   }
 

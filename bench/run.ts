@@ -1,5 +1,6 @@
 // `npm run bench -- <name>`: runs one benchmark (or all) and prints its table.
 import { agentBench } from './agent.js';
+import { scaleBench } from './scale.js';
 import { translateBench } from './translate.js';
 import { xdsPush } from './xds-push.js';
 
@@ -7,6 +8,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'xds-push': xdsPush,
   translate: translateBench,
   agent: agentBench,
+  scale: scaleBench,
 };
 
 const wanted = process.argv.slice(2);

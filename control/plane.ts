@@ -17,6 +17,8 @@ export interface ControlPlaneOptions {
   debounceMs?: number;
   debounceMaxMs?: number;
   build?: PublisherOptions['build'];
+  /** Every node a change may concern (read once per batch, see SnapshotPublisher.changedAll). */
+  allNodes?: PublisherOptions['allNodes'];
   authorize?: XdsServerOptions['authorize'];
   defaultMetrics?: boolean;
   /** More listeners for stream events (after sync status and metrics). */
@@ -55,6 +57,7 @@ export class ControlPlane {
       cache: this.cache,
       log: opts.log,
       build: opts.build ?? (() => undefined),
+      ...(opts.allNodes ? { allNodes: opts.allNodes } : {}),
       quietMs: opts.debounceMs,
       maxMs: opts.debounceMaxMs,
       onBatch: (s) => this.metrics.snapshotBuild.observe(s),

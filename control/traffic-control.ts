@@ -66,6 +66,7 @@ export class TrafficControl {
     this.plane = new ControlPlane({
       ...o,
       build: (id) => (this.serves(id) ? this.translator.snapshotFor(id) : undefined),
+      allNodes: () => this.nodeIds(),
       authorize: o.verifyPeerIp ? (id, ip) => this.refusal(id, ip) : undefined,
       events: [{ streamOpened: (s) => this.opened(s), streamClosed: (s) => this.closed(s) }],
     });
@@ -128,7 +129,7 @@ export class TrafficControl {
     const { uids, issues } = this.translator.issuesOf(c);
     this.reporter.sync(uids, issues);
     if (!this.synced) return;
-    this.plane.publisher.changed(this.nodeIds());
+    this.plane.publisher.changedAll();
     this.gateway.changed();
   }
 

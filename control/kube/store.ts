@@ -63,6 +63,8 @@ export class ModelStore implements ClusterModel {
   private readonly workloads = new Map<string, Workload>();
   /** `Kind/ns/name` of a workload → pods resolved to it (directly or through a ReplicaSet). */
   private readonly dependents = new Map<string, Set<ObjectKey>>();
+  /** The reverse of `dependents`: pod → the workload ids it was indexed under. */
+  private readonly ownersOf = new Map<ObjectKey, Set<string>>();
 
   /** `ingressClass`: the class whose Ingresses (and so whose Secrets) are ours. */
   constructor(private readonly ingressClass: string = DEFAULT_INGRESS_CLASS) {}
@@ -173,13 +175,21 @@ export class ModelStore implements ClusterModel {
   }
 
   private unindex(podKey: ObjectKey): void {
-    for (const set of this.dependents.values()) set.delete(podKey);
+    for (const id of this.ownersOf.get(podKey) ?? []) {
+      const set = this.dependents.get(id);
+      set?.delete(podKey);
+      if (set?.size === 0) this.dependents.delete(id);
+    }
+    this.ownersOf.delete(podKey);
   }
 
   private index(id: string, podKey: ObjectKey): void {
     let set = this.dependents.get(id);
     if (!set) this.dependents.set(id, (set = new Set()));
     set.add(podKey);
+    let owners = this.ownersOf.get(podKey);
+    if (!owners) this.ownersOf.set(podKey, (owners = new Set()));
+    owners.add(id);
   }
 
   /** Follows controller ownerReferences up to the workload whose labels apply. */

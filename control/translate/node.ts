@@ -8,6 +8,7 @@ import { PASSTHROUGH, zipkinCluster } from './cluster.js';
 import { ANY } from './envoy.js';
 import { blackholeManager } from './http.js';
 import { OUTBOUND_LISTENER } from './names.js';
+import type { ListenerMemo } from './reuse.js';
 import type { Chain, Named, ServiceBundle, TranslateOptions } from './service.js';
 
 /** Does an egress list (`name.namespace`, `*.namespace`) allow Service `namespace/name`? */
@@ -56,6 +57,7 @@ export function assembleNode(
   bundles: readonly ServiceBundle[],
   opts: TranslateOptions,
   ipv6: boolean,
+  memo?: { listeners: ListenerMemo; scope: string },
 ): SnapshotInput {
   const clusters = flat(bundles, (b) => b.clusters);
   if (bundles.some((b) => b.passthrough))
@@ -63,7 +65,9 @@ export function assembleNode(
   if (opts.zipkin && bundles.some((b) => b.tracing)) {
     clusters.push({ name: 'zipkin', resource: zipkinCluster(opts.zipkin.host, opts.zipkin.port) });
   }
-  const listener = outboundListener(uniqueChains(bundles), opts, ipv6);
+  const chains = uniqueChains(bundles);
+  const build = (): object => outboundListener(chains, opts, ipv6);
+  const listener = memo ? memo.listeners.listener(memo.scope, chains, build) : build();
   return {
     [TYPE.cluster]: clusters,
     [TYPE.endpoint]: flat(bundles, (b) => b.endpoints),

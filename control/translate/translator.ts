@@ -15,6 +15,7 @@ import { GatewayCache, gatewayPolicy } from './ingress/cache.js';
 import type { GatewayResult } from './ingress/gateway.js';
 import { GATEWAY_NODE } from './names.js';
 import { translatePod } from './pod.js';
+import { ListenerMemo, reuseUnchanged } from './reuse.js';
 import { DEFAULT_OPTIONS } from './bundle.js';
 import { translateService, type ServiceBundle, type TranslateOptions } from './service.js';
 
@@ -44,6 +45,9 @@ export class Translator {
   /** Pod → Services whose endpoints it appears in (to know what a pod change touches). */
   private readonly podServices = new Map<ObjectKey, Set<ObjectKey>>();
   private readonly scopes = new Map<string, Snapshot>();
+  /** Bundles invalidated but not rebuilt yet: their unchanged objects are reused (reuse.ts). */
+  private readonly previous = new Map<ObjectKey, ServiceBundle>();
+  private readonly listeners = new ListenerMemo();
   private readonly gateway: GatewayCache;
   readonly opts: TranslateOptions;
 
@@ -85,6 +89,9 @@ export class Translator {
     const hit = this.bundles.get(key);
     if (hit) return hit;
     const b = this.translate(key, false);
+    const prev = this.previous.get(key);
+    this.previous.delete(key);
+    if (b && prev) reuseUnchanged(b, prev);
     if (b) this.bundles.set(key, b);
     return b;
   }
@@ -131,6 +138,9 @@ export class Translator {
       if (had || (this.pod(p)?.ports.size ?? 0) > 0) this.dropScopes(p);
     }
     for (const s of services) {
+      const old = this.bundles.get(s);
+      if (old && this.model.services.has(s)) this.previous.set(s, old);
+      else if (!this.model.services.has(s)) this.previous.delete(s);
       this.bundles.delete(s);
       this.dropScopes(s);
     }
@@ -153,8 +163,13 @@ export class Translator {
   /** Bundles of the pods in scope that have their own traffic.port labels (after Services). */
   private podPortBundles(scope: Scope): ServiceBundle[] {
     const out: ServiceBundle[] = [];
-    for (const key of [...this.model.pods.keys()].sort()) {
+    // Only pods with ports can contribute: filter before sorting, not 10,000 keys every build.
+    const keys: ObjectKey[] = [];
+    for (const key of this.model.pods.keys()) {
       if (!allowed(key, scope.egress)) continue;
+      if (this.podBundles.has(key) || (this.pod(key)?.ports.size ?? 0) > 0) keys.push(key);
+    }
+    for (const key of keys.sort()) {
       let b = this.podBundles.get(key);
       if (!b) {
         const pod = this.model.pods.get(key);
@@ -179,7 +194,8 @@ export class Translator {
       .map((k) => this.bundle(k))
       .filter((b): b is ServiceBundle => b !== undefined);
     bundles.push(...this.podPortBundles(scope));
-    const snap = Snapshot.create(assembleNode(bundles, this.opts, scope.ipv6));
+    const memo = { listeners: this.listeners, scope: scope.key };
+    const snap = Snapshot.create(assembleNode(bundles, this.opts, scope.ipv6, memo));
     this.scopes.set(scope.key, snap);
     return snap;
   }

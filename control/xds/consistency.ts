@@ -48,6 +48,19 @@ function compare(kind: string, wanted: Set<string>, have: ReadonlyMap<string, un
   return errors;
 }
 
+/**
+ * The RDS and SDS names one listener references, per source object: a snapshot rebuilt after a
+ * change shares most listener objects with the last one (the outbound listener has a filter
+ * chain per Service), so each is walked once, not once per snapshot.
+ */
+const listenerRefs = new WeakMap<object, { rds: Set<string>; sds: Set<string> }>();
+
+function refsOf(source: object): { rds: Set<string>; sds: Set<string> } {
+  let hit = listenerRefs.get(source);
+  if (!hit) listenerRefs.set(source, (hit = { rds: rdsNames(source), sds: sdsNames(source) }));
+  return hit;
+}
+
 export function checkConsistent(s: Snapshot): Validation<true> {
   const eds = new Set<string>();
   for (const r of s.items(TYPE.cluster).values()) {
@@ -57,8 +70,9 @@ export function checkConsistent(s: Snapshot): Validation<true> {
   const rds = new Set<string>();
   const sds = new Set<string>();
   for (const r of s.items(TYPE.listener).values()) {
-    rdsNames(r.source, rds);
-    sdsNames(r.source, sds);
+    const refs = refsOf(r.source);
+    for (const n of refs.rds) rds.add(n);
+    for (const n of refs.sds) sds.add(n);
   }
   const errors = [
     ...compare('ClusterLoadAssignment', eds, s.items(TYPE.endpoint)),

@@ -4,67 +4,26 @@
 // the snapshot or the subscription, or that a client asked for but do not exist. Subscription
 // changes are honoured even on a stale nonce, as the protocol requires.
 import type { CacheEntry } from './cache.js';
-import type { EncodedResource } from './encode.js';
+import { ABSENT, diff, type DiffState } from './delta-diff.js';
 import { encodeDeltaResponse, type DeltaDiscoveryRequest } from './messages.js';
 import { StreamBase } from './stream-base.js';
 import { PUSH_ORDER, TYPE, allowsWildcard, isTypeUrl, type TypeUrl } from './types.js';
 
-/** Sentinel in `held`: the client was told this name does not exist. */
-const ABSENT = '';
-
-interface TypeState {
-  wildcard: boolean;
-  names: Set<string>;
-  held: Map<string, string>;
+interface TypeState extends DiffState {
   nonce: string;
   changedAt: number | undefined;
   started: boolean;
 }
 
-interface Diff {
-  send: EncodedResource[];
-  removed: string[];
-}
-
-/** Resources to (re)send and names to announce as missing, for the names a client wants. */
-function changes(
-  all: ReadonlyMap<string, EncodedResource>,
-  st: TypeState,
-  forced: Set<string>,
-): Diff {
-  const send: EncodedResource[] = [];
-  const removed: string[] = [];
-  const wanted = new Set(st.names);
-  if (st.wildcard) for (const [n, r] of all) if (!r.namedOnly) wanted.add(n);
-  for (const n of [...wanted].sort()) {
-    const r = all.get(n);
-    const told = st.held.get(n);
-    if (r && (forced.has(n) || told !== r.hash)) send.push(r);
-    else if (!r && st.names.has(n) && (forced.has(n) || told !== ABSENT)) removed.push(n);
+/** The client forgets what it unsubscribes from (unless the wildcard still covers it). */
+function removeNames(st: TypeState, unsub: readonly string[]): void {
+  for (const n of unsub) {
+    if (n === '*') st.wildcard = false;
+    else {
+      st.names.delete(n);
+      if (!st.wildcard) st.held.delete(n);
+    }
   }
-  return { send, removed };
-}
-
-/** Names the client holds that left the snapshot or its subscription. */
-function departures(all: ReadonlyMap<string, EncodedResource>, st: TypeState): string[] {
-  const inScope = (n: string): boolean =>
-    st.names.has(n) || (st.wildcard && all.get(n)?.namedOnly === false);
-  return [...st.held.keys()]
-    .filter((n) => !inScope(n) || (!all.has(n) && st.held.get(n) !== ABSENT))
-    .sort();
-}
-
-function diff(
-  all: ReadonlyMap<string, EncodedResource>,
-  st: TypeState,
-  forced: Set<string>,
-  keepRemovals: boolean,
-): Diff {
-  const d = changes(all, st, forced);
-  if (keepRemovals) return d;
-  const removed = new Set(d.removed);
-  for (const n of departures(all, st)) removed.add(n);
-  return { send: d.send, removed: [...removed] };
 }
 
 export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
@@ -99,24 +58,30 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
   /** Applies a request's subscription changes; returns the names that must be (re)sent. */
   private subscribe(url: TypeUrl, st: TypeState, req: DeltaDiscoveryRequest): Set<string> {
     const sub = req.resource_names_subscribe ?? [];
+    const unsub = req.resource_names_unsubscribe ?? [];
+    // What the client wants or holds changes: the next diff looks at every name.
+    if (!st.started || sub.length > 0 || unsub.length > 0) st.base = undefined;
     if (!st.started) {
       for (const [n, v] of Object.entries(req.initial_resource_versions ?? {})) st.held.set(n, v);
       if (sub.length === 0 && allowsWildcard(url)) st.wildcard = true;
     }
+    const forced = this.addNames(url, st, sub);
+    removeNames(st, unsub);
+    return forced;
+  }
+
+  /** Subscribes to `sub`; returns the names subscribed (which must be sent even if held). */
+  private addNames(url: TypeUrl, st: TypeState, sub: readonly string[]): Set<string> {
     const forced = new Set<string>();
-    for (const n of sub) {
+    // Kept as the snapshot's own name strings where it has them: 1,000 streams naming the same
+    // resources then hold one copy of each name, not 1,000.
+    const items = this.entry?.snapshot.items(url);
+    for (const name of sub) {
+      const n = items?.get(name)?.name ?? name;
       if (n === '*') st.wildcard = allowsWildcard(url);
       else {
         st.names.add(n);
         forced.add(n);
-      }
-    }
-    for (const n of req.resource_names_unsubscribe ?? []) {
-      if (n === '*') st.wildcard = false;
-      else {
-        // The client forgets what it unsubscribes from (unless the wildcard still covers it).
-        st.names.delete(n);
-        if (!st.wildcard) st.held.delete(n);
       }
     }
     return forced;
@@ -128,6 +93,7 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
     const started = performance.now();
     const all = entry.snapshot.items(url);
     const { send, removed } = diff(all, st, forced, keepRemovals);
+    if (!keepRemovals) st.base = all;
     if (send.length === 0 && removed.length === 0) return;
     for (const r of send) st.held.set(r.name, r.hash);
     for (const n of removed) {
@@ -169,6 +135,7 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
         wildcard: false,
         names: new Set(),
         held: new Map(),
+        base: undefined,
         nonce: '',
         changedAt: undefined,
         started: false,

@@ -4,6 +4,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { lookupType } from './proto/load.js';
 import type { EncodedResource } from './encode.js';
+import { decodeWithSharedNames } from './request-names.js';
 
 const SERVICE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -28,29 +29,67 @@ function codec(name: string): {
   };
 }
 
-export const discoveryRequest = codec('envoy.service.discovery.v3.DiscoveryRequest');
+const plainRequest = codec('envoy.service.discovery.v3.DiscoveryRequest');
+/** DiscoveryRequest; repeated name lists decode to one shared frozen array (request-names.ts). */
+export const discoveryRequest = {
+  encode: plainRequest.encode,
+  decode: (b: Buffer): Record<string, unknown> => decodeWithSharedNames(b, plainRequest.decode),
+};
 export const discoveryResponse = codec('envoy.service.discovery.v3.DiscoveryResponse');
 export const deltaRequest = codec('envoy.service.discovery.v3.DeltaDiscoveryRequest');
 export const deltaResponse = codec('envoy.service.discovery.v3.DeltaDiscoveryResponse');
 
 export const CONTROL_PLANE_ID = 'traffic-control';
 
+/** The `resources` field (2) of a DiscoveryResponse: what streams with the same selection share. */
+export function encodeSotwResources(resources: Iterable<EncodedResource>): Buffer {
+  const any = [...resources].map((r) => ({ type_url: r.typeUrl, value: r.bytes }));
+  return discoveryResponse.encode({ resources: any });
+}
+
+/**
+ * A DiscoveryResponse around pre-encoded resources. Fields are written in field-number order
+ * (version_info 1, resources 2, type_url 4, nonce 5, control_plane 6), exactly as encoding the
+ * whole message at once would: the bytes are identical, only the resources are not re-encoded.
+ */
 export function encodeSotwResponse(
   typeUrl: string,
   version: string,
   nonce: string,
-  resources: Iterable<EncodedResource>,
+  resources: Iterable<EncodedResource> | Buffer,
 ): Buffer {
-  const any = [...resources].map((r) => ({ type_url: r.typeUrl, value: r.bytes }));
-  return discoveryResponse.encode({
-    version_info: version,
-    resources: any,
+  const body = Buffer.isBuffer(resources) ? resources : encodeSotwResources(resources);
+  const head = discoveryResponse.encode({ version_info: version });
+  const tail = discoveryResponse.encode({
     type_url: typeUrl,
     nonce,
     control_plane: { identifier: CONTROL_PLANE_ID },
   });
+  return Buffer.concat([head, body, tail]);
 }
 
+/** Each resource's `resources` entry (field 2) of a DeltaDiscoveryResponse, encoded once. */
+const deltaEntries = new WeakMap<EncodedResource, Buffer>();
+
+function deltaEntry(r: EncodedResource): Buffer {
+  let hit = deltaEntries.get(r);
+  if (!hit) {
+    const entry = {
+      name: r.name,
+      version: r.hash,
+      resource: { type_url: r.typeUrl, value: r.bytes },
+    };
+    deltaEntries.set(r, (hit = deltaResponse.encode({ resources: [entry] })));
+  }
+  return hit;
+}
+
+/**
+ * A DeltaDiscoveryResponse from per-resource entries encoded once and shared by every stream.
+ * Fields are written in field-number order (system_version_info 1, resources 2, type_url 4,
+ * nonce 5, removed_resources 6, control_plane 7), as encoding the whole message at once would:
+ * the bytes are identical.
+ */
 export function encodeDeltaResponse(
   typeUrl: string,
   systemVersion: string,
@@ -58,19 +97,14 @@ export function encodeDeltaResponse(
   resources: Iterable<EncodedResource>,
   removed: readonly string[],
 ): Buffer {
-  const list = [...resources].map((r) => ({
-    name: r.name,
-    version: r.hash,
-    resource: { type_url: r.typeUrl, value: r.bytes },
-  }));
-  return deltaResponse.encode({
-    system_version_info: systemVersion,
-    resources: list,
+  const head = deltaResponse.encode({ system_version_info: systemVersion });
+  const tail = deltaResponse.encode({
     type_url: typeUrl,
     removed_resources: [...removed],
     nonce,
     control_plane: { identifier: CONTROL_PLANE_ID },
   });
+  return Buffer.concat([head, ...[...resources].map(deltaEntry), tail]);
 }
 
 const identity = (b: Buffer): Buffer => b;

@@ -11,12 +11,17 @@ export interface PublisherOptions {
   log: Logger;
   /** Builds the snapshot for one node; undefined removes the node's entry. */
   build: (nodeId: string) => Snapshot | undefined;
+  /** Every node id to rebuild when a change may concern them all (changedAll). */
+  allNodes?: () => Iterable<string>;
   quietMs?: number;
   maxMs?: number;
   timers?: Timers;
   /** Observes the seconds one batch took to build and set. */
   onBatch?: (seconds: number, nodes: number) => void;
 }
+
+/** Debouncer key standing for allNodes() (not a node id: node ids have no NUL). */
+const ALL = '\u0000all';
 
 export class SnapshotPublisher {
   private readonly debouncer: Debouncer<string>;
@@ -36,6 +41,14 @@ export class SnapshotPublisher {
     this.debouncer.add(nodeIds);
   }
 
+  /**
+   * A change that may concern every node: the list is read once when the batch is built, not on
+   * each of the thousands of events a churn storm brings.
+   */
+  changedAll(): void {
+    this.debouncer.add([ALL]);
+  }
+
   /** Builds and sets now, bypassing the debounce (start-up, tests). */
   publishNow(nodeIds: Iterable<string>): void {
     this.publish(new Set(nodeIds), performance.now());
@@ -43,6 +56,7 @@ export class SnapshotPublisher {
 
   private publish(keys: Set<string>, firstChangeAt: number): void {
     const started = performance.now();
+    if (keys.delete(ALL)) for (const id of this.opts.allNodes?.() ?? []) keys.add(id);
     this.opts.log.debug({ nodes: keys.size }, 'publishing snapshots');
     for (const id of keys) this.publishOne(id, firstChangeAt);
     this.batches++;

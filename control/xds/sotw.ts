@@ -5,14 +5,17 @@
 import type { CacheEntry } from './cache.js';
 import type { EncodedResource } from './encode.js';
 import { encodeSotwResponse, type DiscoveryRequest } from './messages.js';
-import { versionOf } from './snapshot.js';
-import { StreamBase } from './stream-base.js';
 import {
-  subscriptionFrom,
-  selectResources,
-  sameSubscription,
-  type Subscription,
-} from './subscription.js';
+  changesSince,
+  internSubscription,
+  select,
+  selectionOf,
+  subscriptionOf,
+  type Payload,
+  type Selection,
+} from './selection.js';
+import { StreamBase } from './stream-base.js';
+import { subscriptionFrom, type Subscription } from './subscription.js';
 import { PUSH_ORDER, TYPE, isTypeUrl, requiresFullState, type TypeUrl } from './types.js';
 
 interface TypeState {
@@ -21,7 +24,7 @@ interface TypeState {
   nonce: string;
   version: string | undefined;
   /** What the client holds after the last response (for make-before-break removals). */
-  held: Map<string, EncodedResource>;
+  held: ReadonlyMap<string, EncodedResource>;
   /** changedAt of the entry each outstanding nonce was built from. */
   changedAt: Map<string, number>;
 }
@@ -48,9 +51,10 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     }
     if (nonce !== '') this.acknowledge(url, st, req);
     const names = req.resource_names ?? [];
-    const sub = subscriptionFrom(url, names, st.everNamed);
+    // Interned: equal subscriptions are one object, so streams alike share their selections.
+    const sub = subscriptionOf(url, names, st.everNamed);
     st.everNamed ||= names.length > 0;
-    const changed = !sameSubscription(sub, st.sub);
+    const changed = sub !== st.sub;
     st.sub = sub;
     if (nonce === '' || changed) this.respond(url, st, nonce === '');
   }
@@ -72,13 +76,13 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
    * final CDS must be deferred to the end of the push.
    */
   private keepStaleClusters(st: TypeState, entry: CacheEntry): boolean {
-    const next = selectResources(entry.snapshot.items(TYPE.cluster), st.sub);
+    const next = select(entry.snapshot.items(TYPE.cluster), st.sub).items;
     const stale = [...st.held.values()].filter((r) => !next.has(r.name));
     if (stale.length === 0) return false;
     const union = new Map(next);
     for (const r of stale) union.set(r.name, r);
-    if (versionOf(union.values()) !== st.version)
-      this.write(TYPE.cluster, st, union, entry.changedAt);
+    const selection = selectionOf(union);
+    if (selection.version !== st.version) this.write(TYPE.cluster, st, selection, entry.changedAt);
     return true;
   }
 
@@ -87,6 +91,8 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     if (req.error_detail) {
       const error = req.error_detail.message ?? `code ${req.error_detail.code ?? '?'}`;
       this.deps.events.nack({ ...base, version: st.version ?? '', error });
+      // What the client holds is no longer known: the next response carries everything.
+      st.held = new Map();
       return;
     }
     const changedAt = st.changedAt.get(st.nonce);
@@ -97,23 +103,26 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
   private respond(url: TypeUrl, st: TypeState, force: boolean): void {
     const entry = this.entry;
     if (!entry) return;
-    const items = selectResources(entry.snapshot.items(url), st.sub);
-    if (items.size === 0 && !requiresFullState(url) && st.held.size === 0) return;
-    const version = versionOf(items.values());
-    if (!force && version === st.version) return;
-    this.write(url, st, items, entry.changedAt);
+    const selection = select(entry.snapshot.items(url), st.sub);
+    if (selection.items.size === 0 && !requiresFullState(url) && st.held.size === 0) return;
+    if (!force && selection.version === st.version) return;
+    // RDS and EDS need not repeat what the client holds (a resource left out is not removed):
+    // a weight change sends one RouteConfiguration, not every Service's.
+    const payload = force || requiresFullState(url) ? undefined : changesSince(st.held, selection);
+    this.write(url, st, selection, entry.changedAt, payload);
   }
 
   private write(
     url: TypeUrl,
     st: TypeState,
-    items: Map<string, EncodedResource>,
+    selection: Selection,
     changedAt: number,
+    payload: Payload = { count: selection.items.size, body: () => selection.body() },
   ): void {
     const started = performance.now();
     const nonce = String(++this.nonces);
-    const version = versionOf(items.values());
-    const buf = encodeSotwResponse(url, version, nonce, items.values());
+    const { items, version } = selection;
+    const buf = encodeSotwResponse(url, version, nonce, payload.body());
     st.nonce = nonce;
     st.version = version;
     st.held = items;
@@ -123,7 +132,7 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     const info = { ...this.streamInfo(), typeUrl: url, version, nonce };
     this.deps.events.responseSent({
       ...info,
-      resources: items.size,
+      resources: payload.count,
       removed: 0,
       bytes: buf.length,
       durationMs: performance.now() - started,
@@ -134,7 +143,7 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     let st = this.types.get(url);
     if (!st) {
       st = {
-        sub: subscriptionFrom(url, [], false),
+        sub: internSubscription(subscriptionFrom(url, [], false)),
         everNamed: false,
         nonce: '',
         version: undefined,

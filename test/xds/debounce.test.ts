@@ -109,3 +109,37 @@ t.test('a slow flush: changes meanwhile wait for it, then flush together', async
   await clock.advance(10);
   t.same(flushes, [['a'], ['b', 'c']]);
 });
+
+t.test('publisher: changedAll reads the node list once per batch, when it is built', async (t) => {
+  const { SnapshotPublisher } = await import('../../control/xds/publisher.js');
+  const { SnapshotCache } = await import('../../control/xds/cache.js');
+  const { Snapshot } = await import('../../control/xds/snapshot.js');
+  const { pino } = await import('pino');
+  const clock = new FakeClock();
+  let nodes = ['a.ns', 'b.ns'];
+  let reads = 0;
+  const built: string[] = [];
+  const p = new SnapshotPublisher({
+    cache: new SnapshotCache(),
+    log: pino({ level: 'silent' }),
+    build: (id) => {
+      built.push(id);
+      return Snapshot.create({});
+    },
+    allNodes: () => {
+      reads++;
+      return nodes;
+    },
+    quietMs: 100,
+    maxMs: 1000,
+    timers: clock,
+  });
+  for (let i = 0; i < 500; i++) p.changedAll();
+  p.changed(['c.ns']);
+  nodes = ['a.ns', 'b.ns', 'd.ns'];
+  t.equal(reads, 0, 'not read while changes arrive');
+  await clock.advance(150);
+  await p.idle();
+  t.equal(reads, 1, 'read once for the batch');
+  t.same(built.sort(), ['a.ns', 'b.ns', 'c.ns', 'd.ns'], 'the list as it is at build time');
+});

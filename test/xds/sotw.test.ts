@@ -115,3 +115,45 @@ t.test('a stream without node.id is refused with INVALID_ARGUMENT', async (t) =>
   t.equal(s.code, 3);
   t.match(s.details, /node\.id/);
 });
+
+t.test('EDS sends only what changed; after a NACK, everything again', async (t) => {
+  const { cache, port, nacks } = await setup(t);
+  const snap = (a: number[], b: number[]): Snapshot => {
+    const input = splitInput('svc', { a: 1, b: 2 }, { a: 80, b: 20 });
+    input[TYPE.endpoint] = [
+      { name: 'cluster_a', resource: cla('cluster_a', a) },
+      { name: 'cluster_b', resource: cla('cluster_b', b) },
+    ];
+    return Snapshot.create(input);
+  };
+  cache.set(NODE.id, snap([1], [2]));
+  const c = sotwClient(port);
+  t.teardown(() => c.close());
+  const names = ['cluster_a', 'cluster_b'];
+  c.send({ node: NODE, type_url: TYPE.endpoint, resource_names: names });
+  const r1 = await c.next();
+  t.same(namesOf(r1).sort(), names, 'the first response carries both');
+  c.send({
+    type_url: TYPE.endpoint,
+    resource_names: names,
+    version_info: r1.version_info,
+    response_nonce: r1.nonce,
+  });
+
+  cache.set(NODE.id, snap([1], [2, 3]));
+  const r2 = await c.next();
+  t.same(namesOf(r2), ['cluster_b'], 'only the changed assignment');
+  t.not(r2.version_info, r1.version_info, 'with the new version of the type');
+  c.send({
+    type_url: TYPE.endpoint,
+    resource_names: names,
+    version_info: r1.version_info,
+    response_nonce: r2.nonce,
+    error_detail: { code: 3, message: 'rejected' },
+  });
+  for (let i = 0; i < 100 && nacks.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  t.equal(nacks.length, 1, 'the NACK arrived');
+  cache.set(NODE.id, snap([1, 4], [2, 3]));
+  const r3 = await c.next();
+  t.same(namesOf(r3).sort(), names, 'after a NACK the client gets every assignment');
+});

@@ -5,7 +5,7 @@
 // memory and CPU limits, logs in a file the agent rotates. Nothing removes them when their pod
 // dies: the agent's reconcile does (pod gone → disable; sandbox replaced → prune).
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, TrafficError } from '../../lib/errors.js';
 import {
@@ -36,6 +36,14 @@ import type { LogOptions, PodRef, ProxyInfo, ProxyRuntime, ProxySpec, Sandbox } 
 import { PROXY_LABELS } from './types.js';
 
 export { DEFAULT_CONTAINERD_ADDRESS, type ContainerdRuntimeOptions } from './containerd/options.js';
+
+/** A file (a netns bind mount is a regular-looking nsfs file) the agent can stat. */
+async function isNetnsFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
 
 export class ContainerdRuntime implements ProxyRuntime {
   readonly kind = 'containerd' as const;
@@ -82,7 +90,12 @@ export class ContainerdRuntime implements ProxyRuntime {
       { ...validPodRef(pod), ...(pod.ip ? { ip: pod.ip } : {}) },
       this.agentPath,
     );
-    return d ? { id: d.id, pid: d.pid } : undefined;
+    if (!d) return undefined;
+    // Entered through CRI's netns file when the agent sees it (no CAP_SYS_PTRACE needed for a
+    // pause process of another uid); else through /proc/<pid>/ns/net.
+    const path = d.netnsPath.startsWith('/proc/') ? undefined : this.agentPath(d.netnsPath);
+    const visible = path !== undefined && (await isNetnsFile(path));
+    return { id: d.id, pid: d.pid, ...(visible ? { netnsPath: path } : {}) };
   }
 
   async listProxies(podUid?: string): Promise<ProxyInfo[]> {

@@ -4,6 +4,7 @@
 // behind the agent's back (the old proxy, still running in the orphaned netns, goes); an image
 // that cannot be pulled gives an Event and no capture.
 import t from 'tap';
+import { stat } from 'node:fs/promises';
 import { DEFAULT_CAPTURE, verifyCapture } from '../../iptables/index.js';
 import { waitFor } from '../fake-kube/testing.js';
 import { criContainers, stopCriPod } from '../harness/cri-pods.js';
@@ -77,6 +78,13 @@ t.test('proxies on containerd', async (t) => {
       { ns: 'traffic-manager' },
     );
     t.ok(img.image.name, 'the image was adopted into the agent namespace');
+    const pod = (await e.runtime.listProxies()).find((p) => p.id === id0)?.pod;
+    const sb = pod ? await e.runtime.findSandbox(pod) : undefined;
+    t.ok(sb?.netnsPath?.startsWith(`${e.ctrd.layout.state}/`), "entered through CRI's netns file");
+    if (sb?.netnsPath) {
+      const [file, proc] = await Promise.all([stat(sb.netnsPath), stat(`/proc/${sb.pid}/ns/net`)]);
+      t.equal(file.ino, proc.ino, 'the same namespace as the sandbox process');
+    }
   });
 
   await t.test('the proxy crashes: the agent replaces it', async (t) => {

@@ -5,12 +5,20 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 
-async function inode(path: string): Promise<{ dev: number; ino: number } | undefined> {
+type Inode = { dev: number; ino: number } | 'denied' | undefined;
+
+/**
+ * The file's device and inode; 'denied' when it exists but may not be looked at (the kernel
+ * gates /proc/<pid>/ns/* of another uid's process behind CAP_SYS_PTRACE, which the agent does not
+ * have by default); undefined when it does not exist.
+ */
+async function inode(path: string): Promise<Inode> {
   try {
     const s = await stat(path);
     return { dev: s.dev, ino: s.ino };
-  } catch {
-    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' ? 'denied' : undefined;
   }
 }
 
@@ -49,7 +57,8 @@ export async function checkNetns(d: {
   const proc = await inode(`/proc/${d.pid}/ns/net`);
   if (!proc) return `process ${d.pid} is gone`;
   const mount = d.netnsPath.startsWith('/proc/') ? undefined : await inode(d.netnsPath);
-  if (mount && (mount.ino !== proc.ino || mount.dev !== proc.dev)) {
+  const both = proc !== 'denied' && mount !== undefined && mount !== 'denied';
+  if (both && (mount.ino !== proc.ino || mount.dev !== proc.dev)) {
     return `process ${d.pid} is not in the network namespace ${d.netnsPath}`;
   }
   if (d.ip && (isIPv4(d.ip) || isIPv6(d.ip)) && (await ipIsLocal(d.pid, d.ip)) === false) {

@@ -44,6 +44,7 @@ export class ControlPlane {
       authorize: opts.authorize,
       events: [this.status, this.metrics, ...(opts.events ?? [])],
     });
+    this.metrics.watchWriteBudget(this.xds.writeBudget);
     this.admin = new AdminServer({
       cache: this.cache,
       status: this.status,

@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AckInfo, NackInfo, ResponseInfo, StreamInfo, XdsEvents } from '../xds/events.js';
 import { typeKey } from '../xds/types.js';
+import type { WriteBudget } from '../xds/write-budget.js';
 
 const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -21,6 +22,27 @@ export class ControlMetrics implements XdsEvents {
   readonly invalidLabels: Counter;
   readonly invalidIngresses: Counter;
   readonly ingressStatusWrites: Counter;
+
+  /** Gauges read from the server's write budget at scrape time. */
+  watchWriteBudget(b: WriteBudget): void {
+    const r = [this.registry];
+    new Gauge({
+      name: 'traffic_control_xds_write_budget_bytes_in_flight',
+      help: 'xDS response bytes handed to gRPC and not yet written out',
+      registers: r,
+      collect() {
+        this.set(b.bytesInFlight);
+      },
+    });
+    new Gauge({
+      name: 'traffic_control_xds_streams_waiting_for_budget',
+      help: 'xDS streams holding back responses until the write budget opens',
+      registers: r,
+      collect() {
+        this.set(b.waitingStreams);
+      },
+    });
+  }
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const r = [this.registry];

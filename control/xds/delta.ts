@@ -13,6 +13,8 @@ interface TypeState extends DiffState {
   nonce: string;
   changedAt: number | undefined;
   started: boolean;
+  /** Names to send once responses may be built again (stream-base mayRespond). */
+  pending: Set<string> | undefined;
 }
 
 /** The client forgets what it unsubscribes from (unless the wildcard still covers it). */
@@ -41,8 +43,21 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
     const forced = this.subscribe(url, st, req);
     if (!st.started || forced.size > 0 || (req.resource_names_unsubscribe ?? []).length > 0) {
       st.started = true;
+      if (this.mayRespond()) this.respond(url, st, forced, false);
+      else st.pending = new Set([...(st.pending ?? []), ...forced]);
+    }
+  }
+
+  protected catchUp(): void {
+    for (const url of PUSH_ORDER) {
+      const st = this.types.get(url);
+      if (!st?.pending) continue;
+      if (!this.mayRespond()) return;
+      const forced = st.pending;
+      st.pending = undefined;
       this.respond(url, st, forced, false);
     }
+    this.pushIfDirty();
   }
 
   protected push(_entry: CacheEntry): void {
@@ -139,6 +154,7 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
         nonce: '',
         changedAt: undefined,
         started: false,
+        pending: undefined,
       };
       this.types.set(url, st);
     }

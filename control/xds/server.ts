@@ -7,6 +7,7 @@ import { DeltaStream } from './delta.js';
 import { combineEvents, type XdsEvents } from './events.js';
 import { ADS_SERVICE, type DeltaDiscoveryRequest, type DiscoveryRequest } from './messages.js';
 import { SotwStream } from './sotw.js';
+import { WriteBudget } from './write-budget.js';
 import type { StreamBase, StreamDeps } from './stream-base.js';
 
 export interface XdsServerOptions {
@@ -14,6 +15,8 @@ export interface XdsServerOptions {
   log: Logger;
   events?: XdsEvents[];
   authorize?: StreamDeps['authorize'];
+  /** Response bytes all streams may have in flight at once (write-budget.ts); default 64 MiB. */
+  writeBudgetBytes?: number;
   /** Host to bind; default 0.0.0.0 (proxies connect from their pods). */
   host?: string;
   port?: number;
@@ -34,6 +37,7 @@ export class XdsServer {
   constructor(private readonly opts: XdsServerOptions) {
     this.deps = {
       cache: opts.cache,
+      budget: new WriteBudget(opts.writeBudgetBytes),
       log: opts.log,
       events: combineEvents(...(opts.events ?? [])),
       authorize: opts.authorize,
@@ -44,6 +48,11 @@ export class XdsServer {
       DeltaAggregatedResources: (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest, Buffer>) =>
         this.track(new DeltaStream(call, this.deps, ++this.nextId, 'delta'), call),
     });
+  }
+
+  /** The budget every stream's responses count against (tests, metrics). */
+  get writeBudget(): WriteBudget {
+    return this.deps.budget;
   }
 
   private track<R>(s: StreamBase<R>, call: grpc.ServerDuplexStream<R, Buffer>): void {

@@ -27,6 +27,9 @@ interface TypeState {
   held: ReadonlyMap<string, EncodedResource>;
   /** changedAt of the entry each outstanding nonce was built from. */
   changedAt: Map<string, number>;
+  /** A request to answer once responses may be built again (stream-base mayRespond). */
+  pending: boolean;
+  pendingForce: boolean;
 }
 
 export class SotwStream extends StreamBase<DiscoveryRequest> {
@@ -56,7 +59,25 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     st.everNamed ||= names.length > 0;
     const changed = sub !== st.sub;
     st.sub = sub;
-    if (nonce === '' || changed) this.respond(url, st, nonce === '');
+    if (nonce !== '' && !changed) return;
+    if (this.mayRespond()) this.respond(url, st, nonce === '');
+    else {
+      st.pending = true;
+      st.pendingForce ||= nonce === '';
+    }
+  }
+
+  protected catchUp(): void {
+    for (const url of PUSH_ORDER) {
+      const st = this.types.get(url);
+      if (!st?.pending) continue;
+      if (!this.mayRespond()) return;
+      const force = st.pendingForce;
+      st.pending = false;
+      st.pendingForce = false;
+      this.respond(url, st, force);
+    }
+    this.pushIfDirty();
   }
 
   protected push(entry: CacheEntry): void {
@@ -149,6 +170,8 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
         version: undefined,
         held: new Map(),
         changedAt: new Map(),
+        pending: false,
+        pendingForce: false,
       };
       this.types.set(url, st);
     }

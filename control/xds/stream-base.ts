@@ -7,9 +7,12 @@ import type { CacheEntry, SnapshotCache } from './cache.js';
 import type { StreamInfo, StreamKind, XdsEvents } from './events.js';
 import type { NodeInfo } from './messages.js';
 import { peerAddress } from './peer.js';
+import type { WriteBudget } from './write-budget.js';
 
 export interface StreamDeps {
   cache: SnapshotCache;
+  /** Shared by every stream of the server (write-budget.ts). */
+  budget: WriteBudget;
   events: Required<XdsEvents>;
   log: Logger;
   /** Returns a refusal reason when `peerIp` may not receive `nodeId`'s config. */
@@ -23,8 +26,16 @@ export abstract class StreamBase<Req> {
   protected entry: CacheEntry | undefined;
   private unwatch: (() => void) | undefined;
   private blocked = false;
-  private dirty = false;
+  /** A snapshot change arrived while responses were held back. */
+  protected dirty = false;
   private closed = false;
+  private waitingBudget = false;
+  /** Give back the budget of writes not yet completed (on close). */
+  private readonly releases = new Set<() => void>();
+  private readonly resume = (): void => {
+    this.waitingBudget = false;
+    this.guard(() => this.catchUp());
+  };
 
   constructor(
     protected readonly call: Call<Req>,
@@ -49,6 +60,30 @@ export abstract class StreamBase<Req> {
 
   /** Sends whatever the new cache entry changes for this stream's subscriptions. */
   protected abstract push(entry: CacheEntry): void;
+
+  /** Sends what was held back (requests answered later, then a snapshot change). */
+  protected abstract catchUp(): void;
+
+  /**
+   * May a response be built now? Not while this peer is slow to read (it drains first) or while
+   * the server's write budget is spent (woken when it opens); the caller remembers what to send.
+   */
+  protected mayRespond(): boolean {
+    if (this.closed || this.blocked) return false;
+    if (this.deps.budget.open) return true;
+    if (!this.waitingBudget) {
+      this.waitingBudget = true;
+      this.deps.budget.wait(this.resume);
+    }
+    return false;
+  }
+
+  /** catchUp's last step: the snapshot change held back, if any. */
+  protected pushIfDirty(): void {
+    if (!this.dirty || !this.entry || !this.mayRespond()) return;
+    this.dirty = false;
+    this.push(this.entry);
+  }
 
   protected identify(node: NodeInfo | null | undefined): boolean {
     if (this.info) return true;
@@ -80,25 +115,31 @@ export abstract class StreamBase<Req> {
 
   private onEntry(entry: CacheEntry): void {
     this.entry = entry;
-    if (this.blocked) {
+    if (!this.mayRespond()) {
       this.dirty = true;
       return;
     }
+    this.dirty = false;
     this.guard(() => this.push(entry));
   }
 
-  /** The only place that writes to the call: in order, and pausing while the peer is slow. */
+  /**
+   * The only place that writes to the call: in order, pausing while the peer is slow, its bytes
+   * counted against the write budget until gRPC has written them out.
+   */
   protected send(buf: Buffer): void {
     if (this.closed) return;
-    const more = this.call.write(buf);
+    const release = this.deps.budget.take(buf.length);
+    this.releases.add(release);
+    const more = this.call.write(buf, () => {
+      this.releases.delete(release);
+      release();
+    });
     if (more || this.blocked) return;
     this.blocked = true;
     this.call.once('drain', () => {
       this.blocked = false;
-      if (this.dirty && this.entry) {
-        this.dirty = false;
-        this.guard(() => this.push(this.entry as CacheEntry));
-      }
+      this.guard(() => this.catchUp());
     });
   }
 
@@ -130,6 +171,9 @@ export abstract class StreamBase<Req> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.deps.budget.cancel(this.resume);
+    for (const release of this.releases) release();
+    this.releases.clear();
     this.unwatch?.();
     this.unwatch = undefined;
     this.entry = undefined;

@@ -17,6 +17,8 @@ export interface XdsServerOptions {
   authorize?: StreamDeps['authorize'];
   /** Response bytes all streams may have in flight at once (write-budget.ts); default 64 MiB. */
   writeBudgetBytes?: number;
+  /** After this long a write not yet out stops counting against the budget; default 5 s. */
+  writeStallMs?: number;
   /** Host to bind; default 0.0.0.0 (proxies connect from their pods). */
   host?: string;
   port?: number;
@@ -37,7 +39,7 @@ export class XdsServer {
   constructor(private readonly opts: XdsServerOptions) {
     this.deps = {
       cache: opts.cache,
-      budget: new WriteBudget(opts.writeBudgetBytes),
+      budget: new WriteBudget(opts.writeBudgetBytes, opts.writeStallMs),
       log: opts.log,
       events: combineEvents(...(opts.events ?? [])),
       authorize: opts.authorize,

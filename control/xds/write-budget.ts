@@ -7,12 +7,22 @@
 
 export const DEFAULT_WRITE_BUDGET_BYTES = 64 * 1024 * 1024;
 
+/**
+ * A write still not out after this long stops counting: a proxy that stopped reading (its HTTP/2
+ * window full) must not hold the budget, and with it every other proxy's updates, forever.
+ */
+export const DEFAULT_WRITE_STALL_MS = 5_000;
+
 export class WriteBudget {
   private inFlight = 0;
   private readonly waiting = new Set<() => void>();
 
-  constructor(readonly limitBytes: number = DEFAULT_WRITE_BUDGET_BYTES) {
+  constructor(
+    readonly limitBytes: number = DEFAULT_WRITE_BUDGET_BYTES,
+    readonly stallMs: number = DEFAULT_WRITE_STALL_MS,
+  ) {
     if (!(limitBytes > 0)) throw new RangeError(`write budget must be positive, got ${limitBytes}`);
+    if (!(stallMs > 0)) throw new RangeError(`write stall time must be positive, got ${stallMs}`);
   }
 
   /** True while a new response may be built. */
@@ -28,16 +38,23 @@ export class WriteBudget {
     return this.waiting.size;
   }
 
-  /** Accounts `bytes` as in flight; the returned function (idempotent) gives them back. */
+  /**
+   * Accounts `bytes` as in flight; the returned function (idempotent) gives them back, and so
+   * does the stall timer.
+   */
   take(bytes: number): () => void {
     this.inFlight += bytes;
     let done = false;
-    return () => {
+    const release = (): void => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       this.inFlight -= bytes;
       this.wake();
     };
+    const timer = setTimeout(release, this.stallMs);
+    timer.unref();
+    return release;
   }
 
   /** Calls `fn` once the budget is open again (at most once per registration). */

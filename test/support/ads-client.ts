@@ -71,6 +71,11 @@ export class RawAdsClient<Req, Res> {
     this.call.write(req);
   }
 
+  /** Stops reading responses (HTTP/2 flow control then stalls the server's writes). */
+  pause(): void {
+    this.call.pause();
+  }
+
   /** The next response, or a rejection after `ms`. */
   next(ms = 3000): Promise<Res> {
     const queued = this.queue.shift();

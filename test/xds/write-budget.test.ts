@@ -9,7 +9,7 @@ import { XdsServer } from '../../control/xds/server.js';
 import { TYPE } from '../../control/xds/types.js';
 import { WriteBudget } from '../../control/xds/write-budget.js';
 import { adsChannel, deltaClient, namesOf, sotwClient } from '../support/ads-client.js';
-import { splitInput } from '../support/xds-fixtures.js';
+import { cla, splitInput } from '../support/xds-fixtures.js';
 
 const deltaNames = (r: { resources: { name: string }[] }): string[] =>
   r.resources.map((x) => x.name).sort();
@@ -107,4 +107,61 @@ t.test('the budget on /metrics', async (t) => {
   t.match(text, /^traffic_control_xds_streams_waiting_for_budget 1$/m);
   give();
   t.match(await m.registry.metrics(), /^traffic_control_xds_write_budget_bytes_in_flight 0$/m);
+});
+
+t.test('a proxy that stops reading does not hold the budget forever', async (t) => {
+  const stallMs = Number(process.env.TM_TEST_STALL_MS ?? 2000);
+  const cache = new SnapshotCache();
+  const server = new XdsServer({
+    cache,
+    log: pino({ level: 'silent' }),
+    host: '127.0.0.1',
+    port: 0,
+    writeBudgetBytes: 1,
+    writeStallMs: stallMs,
+  });
+  const port = await server.start();
+  t.teardown(() => server.stop(100));
+  // ~0.4 MB assignments, a new one per version: a reader that stopped leaves them in flight once
+  // its buffers and HTTP/2 window are full.
+  const version = (v: number): Snapshot => {
+    const input = splitInput('svc', { a: 1, b: 2 }, { a: 80, b: 20 });
+    const ports = Array.from({ length: 20_000 }, (_, i) => 1 + ((i + v) % 60_000));
+    input[TYPE.endpoint] = [
+      { name: 'cluster_a', resource: cla('cluster_a', ports) },
+      { name: 'cluster_b', resource: cla('cluster_b', [2]) },
+    ];
+    return Snapshot.create(input);
+  };
+  cache.set('stuck.default', version(0));
+  cache.set('fine.default', Snapshot.create(splitInput('svc', { a: 1, b: 2 }, { a: 80, b: 20 })));
+  const stuck = sotwClient(port);
+  const fine = sotwClient(port);
+  t.teardown(() => {
+    stuck.close();
+    fine.close();
+  });
+  stuck.pause();
+  stuck.send({
+    node: { id: 'stuck.default' },
+    type_url: TYPE.endpoint,
+    resource_names: ['cluster_a'],
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  // Every new version is written as soon as the budget has room again, until the stuck
+  // reader's window is full and a write stays in flight.
+  for (let v = 1; v <= 30; v++) {
+    cache.set('stuck.default', version(v));
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  t.notOk(server.writeBudget.open, 'the budget is held by writes to the proxy that stopped');
+  fine.send({ node: { id: 'fine.default' }, type_url: TYPE.cluster, resource_names: [] });
+  t.ok(await fine.quiet(200), 'the other proxy waits while the budget is held');
+  // With a stall time of minutes (TM_TEST_STALL_MS=60000) this is where it would starve.
+  const r = await fine.next(stallMs + 3000);
+  t.same(
+    namesOf(r).sort(),
+    ['cluster_a', 'cluster_b'],
+    'served once the stalled write stops counting',
+  );
 });

@@ -5,6 +5,7 @@
 // changes are honoured even on a stale nonce, as the protocol requires.
 import type { CacheEntry } from './cache.js';
 import { ABSENT, diff, type DiffState } from './delta-diff.js';
+import { heldAfterFullDiff, internNames } from './delta-shared.js';
 import { encodeDeltaResponse, type DeltaDiscoveryRequest } from './messages.js';
 import { StreamBase } from './stream-base.js';
 import { PUSH_ORDER, TYPE, allowsWildcard, isTypeUrl, type TypeUrl } from './types.js';
@@ -15,10 +16,28 @@ interface TypeState extends DiffState {
   started: boolean;
   /** Names to send once responses may be built again (stream-base mayRespond). */
   pending: Set<string> | undefined;
+  /** `names` / `held` are shared with other streams (delta-shared.ts): copy before changing. */
+  namesShared: boolean;
+  heldShared: boolean;
+}
+
+function ownNames(st: TypeState): void {
+  if (!st.namesShared) return;
+  st.names = new Set(st.names);
+  st.namesShared = false;
+}
+
+function ownHeld(st: TypeState): void {
+  if (!st.heldShared) return;
+  st.held = new Map(st.held);
+  st.heldShared = false;
 }
 
 /** The client forgets what it unsubscribes from (unless the wildcard still covers it). */
 function removeNames(st: TypeState, unsub: readonly string[]): void {
+  if (unsub.length === 0) return;
+  ownNames(st);
+  ownHeld(st);
   for (const n of unsub) {
     if (n === '*') st.wildcard = false;
     else {
@@ -77,11 +96,16 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
     // What the client wants or holds changes: the next diff looks at every name.
     if (!st.started || sub.length > 0 || unsub.length > 0) st.base = undefined;
     if (!st.started) {
+      ownHeld(st);
       for (const [n, v] of Object.entries(req.initial_resource_versions ?? {})) st.held.set(n, v);
       if (sub.length === 0 && allowsWildcard(url)) st.wildcard = true;
     }
     const forced = this.addNames(url, st, sub);
     removeNames(st, unsub);
+    if (!st.namesShared) {
+      st.names = internNames(st.names);
+      st.namesShared = true;
+    }
     return forced;
   }
 
@@ -91,6 +115,7 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
     // Kept as the snapshot's own name strings where it has them: 1,000 streams naming the same
     // resources then hold one copy of each name, not 1,000.
     const items = this.entry?.snapshot.items(url);
+    if (sub.length > 0) ownNames(st);
     for (const name of sub) {
       const n = items?.get(name)?.name ?? name;
       if (n === '*') st.wildcard = allowsWildcard(url);
@@ -108,13 +133,19 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
     const started = performance.now();
     const all = entry.snapshot.items(url);
     const { send, removed } = diff(all, st, forced, keepRemovals);
-    if (!keepRemovals) st.base = all;
-    if (send.length === 0 && removed.length === 0) return;
+    if (send.length > 0 || removed.length > 0) ownHeld(st);
     for (const r of send) st.held.set(r.name, r.hash);
     for (const n of removed) {
       if (st.names.has(n) && !all.has(n)) st.held.set(n, ABSENT);
       else st.held.delete(n);
     }
+    if (!keepRemovals) {
+      // After a full diff the stream holds exactly this, as every stream alike does.
+      st.base = all;
+      st.held = heldAfterFullDiff(all, st.names, st.wildcard);
+      st.heldShared = true;
+    }
+    if (send.length === 0 && removed.length === 0) return;
     const nonce = String(++this.nonces);
     const version = entry.snapshot.version(url) ?? 'empty';
     const buf = encodeDeltaResponse(url, version, nonce, send, removed);
@@ -155,6 +186,8 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
         changedAt: undefined,
         started: false,
         pending: undefined,
+        namesShared: false,
+        heldShared: false,
       };
       this.types.set(url, st);
     }

@@ -5,6 +5,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { ABSENT, diff, type DiffState } from '../../control/xds/delta-diff.js';
+import { heldAfterFullDiff, internNames } from '../../control/xds/delta-shared.js';
 import type { EncodedResource } from '../../control/xds/encode.js';
 import { TYPE } from '../../control/xds/types.js';
 
@@ -51,7 +52,10 @@ function fresh(wildcard: boolean): DiffState {
   return { wildcard, names: new Set(), held: new Map(), base: undefined };
 }
 
-/** What delta.ts does with a diff's outcome. */
+/** Set by the invariant check below when held differs from the shared map after a full diff. */
+let broken = '';
+
+/** What delta.ts does with a diff's outcome (and the invariant its shared held maps rely on). */
 function apply(st: DiffState, all: Items, d: ReturnType<typeof diff>, keepRemovals: boolean): void {
   if (!keepRemovals) st.base = all;
   for (const r of d.send) st.held.set(r.name, r.hash);
@@ -59,6 +63,10 @@ function apply(st: DiffState, all: Items, d: ReturnType<typeof diff>, keepRemova
     if (st.names.has(n) && !all.has(n)) st.held.set(n, ABSENT);
     else st.held.delete(n);
   }
+  if (keepRemovals) return;
+  const shared = heldAfterFullDiff(all, internNames(new Set(st.names)), st.wildcard);
+  if (!isDeepStrictEqual([...st.held].sort(), [...shared].sort()))
+    broken ||= `held ${JSON.stringify([...st.held])} ≠ ${JSON.stringify([...shared])}`;
 }
 
 function outcome(d: ReturnType<typeof diff>): { send: string[]; removed: string[] } {
@@ -106,6 +114,7 @@ t.test('diffing only the changed names equals diffing every name', async (t) => 
     isDeepStrictEqual(run(steps, wild, true), run(steps, wild, false)),
   );
   t.doesNotThrow(() => fc.assert(same, { numRuns: 1000 }), '1,000 random histories');
+  t.equal(broken, '', 'after every full diff a stream holds exactly the shared map');
 });
 
 t.test('a push after a full diff sends only what changed', async (t) => {

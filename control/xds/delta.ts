@@ -27,6 +27,22 @@ function ownNames(st: TypeState): void {
   st.namesShared = false;
 }
 
+/** Records what a response sends and removes (the stream's own copy of held). */
+function applyToHeld(
+  st: TypeState,
+  all: ReadonlyMap<string, unknown>,
+  send: readonly { name: string; hash: string }[],
+  removed: readonly string[],
+): void {
+  if (send.length === 0 && removed.length === 0) return;
+  ownHeld(st);
+  for (const r of send) st.held.set(r.name, r.hash);
+  for (const n of removed) {
+    if (st.names.has(n) && !all.has(n)) st.held.set(n, ABSENT);
+    else st.held.delete(n);
+  }
+}
+
 function ownHeld(st: TypeState): void {
   if (!st.heldShared) return;
   st.held = new Map(st.held);
@@ -133,14 +149,10 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
     const started = performance.now();
     const all = entry.snapshot.items(url);
     const { send, removed } = diff(all, st, forced, keepRemovals);
-    if (send.length > 0 || removed.length > 0) ownHeld(st);
-    for (const r of send) st.held.set(r.name, r.hash);
-    for (const n of removed) {
-      if (st.names.has(n) && !all.has(n)) st.held.set(n, ABSENT);
-      else st.held.delete(n);
-    }
-    if (!keepRemovals) {
-      // After a full diff the stream holds exactly this, as every stream alike does.
+    if (keepRemovals) applyToHeld(st, all, send, removed);
+    else {
+      // After a full diff the stream holds exactly this (what applying send and removed would
+      // leave, see test/xds/delta-diff.test.ts), as every stream alike does.
       st.base = all;
       st.held = heldAfterFullDiff(all, st.names, st.wildcard);
       st.heldShared = true;

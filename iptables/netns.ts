@@ -97,7 +97,10 @@ export async function applyCapture(
   }
 }
 
-/** Deletes our jumps (all copies) and chains from every backend; a no-op when there are none. */
+/**
+ * Deletes our jumps (all copies) and chains from every backend, and an nft nat table left with
+ * nothing in it; a no-op when there are none.
+ */
 export async function removeCapture(
   target: NetnsTarget,
   families: Family[],
@@ -107,9 +110,10 @@ export async function removeCapture(
   let removed = false;
   for (const b of BACKENDS) {
     for (const f of fams) {
-      if (!(await writeWithRetry(target, b, f, natOf(states, b, f), removeOurs))) continue;
-      removed = true;
-      if (b === 'nft') await dropEmptyNatTable(target, f);
+      if (await writeWithRetry(target, b, f, natOf(states, b, f), removeOurs)) removed = true;
+      // Also when our rules were already gone: a remover that crashed between deleting them and
+      // dropping the table it left (an agent SIGKILLed mid-removal) leaves an empty nat table.
+      if (b === 'nft' && (await dropEmptyNatTable(target, f))) removed = true;
     }
   }
   return { removed };

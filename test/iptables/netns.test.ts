@@ -16,6 +16,7 @@ import {
   type CaptureOptions,
   type Family,
 } from '../../iptables/index.js';
+import { parseSave, removalLines } from '../../iptables/save.js';
 import { normalizeIptablesSave } from '../harness/iptables.js';
 import { createNetns, deleteNetns, execInNetns, run } from '../harness/netns.js';
 
@@ -264,6 +265,23 @@ t.test('an empty netns: host default backend, and remove leaves nothing behind',
   if (host === 'nft')
     t.same(await ns.saves(host), before, 'nft: even the nat table we created is gone');
   else t.same(ourLines((await ns.saves(host)).ipv4), [], 'legacy: nothing of ours left');
+});
+
+t.test('a removal interrupted before the empty nat table was dropped is finished', async (t) => {
+  const ns = await netns(t, 'i');
+  const before = await ns.saves('nft');
+  await applyCapture(ns.target, DEFAULT_CAPTURE, ['ipv4']);
+  // What an agent killed between the two steps of a removal leaves: our rules deleted, the
+  // (now empty) nat table they created still there.
+  const saved = await ns.save('nft', 'ipv4');
+  const deletes = removalLines(parseSave(saved).get('nat'));
+  await execInNetns({ netns: ns.name }, ['iptables-nft-restore', '-w', '5', '--noflush'], {
+    input: ['*nat', ...deletes, 'COMMIT', ''].join('\n'),
+  });
+  t.not((await ns.saves('nft')).ipv4, before.ipv4, 'an empty nat table is left');
+  t.same(await removeCapture(ns.target, ['ipv4']), { removed: true }, 'the next removal drops it');
+  t.same(await ns.saves('nft'), before, 'the netns is as it was');
+  t.same(await removeCapture(ns.target, ['ipv4']), { removed: false }, 'then a no-op');
 });
 
 t.test('a stale copy of our rules in the other backend is reported and removed', async (t) => {

@@ -8,6 +8,7 @@
 // stream, so a push costs each stream the changed names, not every name it holds. The result
 // is the same as diffing every name.
 import type { EncodedResource } from './encode.js';
+import { pairMemo } from './shared.js';
 
 /** Sentinel in `held`: the client was told this name does not exist. */
 export const ABSENT = '';
@@ -27,23 +28,14 @@ export interface Diff {
   removed: string[];
 }
 
-const changedMemo = new WeakMap<Items, WeakMap<Items, string[]>>();
-
 /** Names whose resource differs between `base` and `all` (added, changed or gone), sorted. */
-function changedNames(base: Items, all: Items): string[] {
-  let byAll = changedMemo.get(base);
-  if (!byAll) changedMemo.set(base, (byAll = new WeakMap()));
-  let hit = byAll.get(all);
-  if (hit) return hit;
-  hit = [];
-  if (base !== all) {
-    for (const [n, r] of all) if (base.get(n)?.hash !== r.hash) hit.push(n);
-    for (const n of base.keys()) if (!all.has(n)) hit.push(n);
-    hit.sort();
-  }
-  byAll.set(all, hit);
-  return hit;
-}
+const changedNames = pairMemo((base: Items, all: Items): string[] => {
+  const out: string[] = [];
+  if (base === all) return out;
+  for (const [n, r] of all) if (base.get(n)?.hash !== r.hash) out.push(n);
+  for (const n of base.keys()) if (!all.has(n)) out.push(n);
+  return out.sort();
+});
 
 function wantedNames(all: Items, st: DiffState): string[] {
   const wanted = new Set(st.names);

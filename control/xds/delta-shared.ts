@@ -5,25 +5,16 @@
 // resources, names, wildcard). Streams copy before they change either (delta.ts).
 import { ABSENT } from './delta-diff.js';
 import type { EncodedResource } from './encode.js';
+import { Interner, pairMemo } from './shared.js';
 
 type Items = ReadonlyMap<string, EncodedResource>;
 
-const namesByKey = new Map<string, WeakRef<Set<string>>>();
-const forget = new FinalizationRegistry<string>((key) => {
-  if (namesByKey.get(key)?.deref() === undefined) namesByKey.delete(key);
-});
+const nameSets = new Interner<Set<string>>();
 
 /** The one shared Set with these names (never to be mutated: copy first). */
 export function internNames(names: Set<string>): Set<string> {
-  const key = [...names].sort().join('\u0000');
-  const hit = namesByKey.get(key)?.deref();
-  if (hit) return hit;
-  namesByKey.set(key, new WeakRef(names));
-  forget.register(names, key);
-  return names;
+  return nameSets.intern([...names].sort().join('\u0000'), names);
 }
-
-const heldMemo = new WeakMap<Items, WeakMap<Set<string>, Map<boolean, Map<string, string>>>>();
 
 function build(all: Items, names: ReadonlySet<string>, wildcard: boolean): Map<string, string> {
   const out = new Map<string, string>();
@@ -31,6 +22,9 @@ function build(all: Items, names: ReadonlySet<string>, wildcard: boolean): Map<s
   if (wildcard) for (const [n, r] of all) if (!r.namedOnly) out.set(n, r.hash);
   return out;
 }
+
+const heldNamed = pairMemo((all: Items, names: Set<string>) => build(all, names, false));
+const heldWildcard = pairMemo((all: Items, names: Set<string>) => build(all, names, true));
 
 /**
  * What a stream holds right after a full diff against `all`: the version of every resource it
@@ -41,12 +35,5 @@ export function heldAfterFullDiff(
   names: Set<string>,
   wildcard: boolean,
 ): Map<string, string> {
-  let byNames = heldMemo.get(all);
-  if (!byNames)
-    heldMemo.set(all, (byNames = new WeakMap<Set<string>, Map<boolean, Map<string, string>>>()));
-  let byWildcard = byNames.get(names);
-  if (!byWildcard) byNames.set(names, (byWildcard = new Map<boolean, Map<string, string>>()));
-  let hit = byWildcard.get(wildcard);
-  if (!hit) byWildcard.set(wildcard, (hit = build(all, names, wildcard)));
-  return hit;
+  return (wildcard ? heldWildcard : heldNamed)(all, names);
 }

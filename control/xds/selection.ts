@@ -7,6 +7,7 @@ import type { EncodedResource } from './encode.js';
 import { encodeSotwResources } from './messages.js';
 import { versionOf } from './snapshot.js';
 import { selectResources, subscriptionFrom, type Subscription } from './subscription.js';
+import { Interner, pairMemo } from './shared.js';
 import type { TypeUrl } from './types.js';
 
 export interface Selection {
@@ -27,19 +28,14 @@ export function selectionOf(items: ReadonlyMap<string, EncodedResource>): Select
   };
 }
 
-const interned = new Map<string, WeakRef<Subscription>>();
-const forget = new FinalizationRegistry<string>((key) => {
-  if (interned.get(key)?.deref() === undefined) interned.delete(key);
-});
+const subscriptions = new Interner<Subscription>();
 
 /** The one shared object for subscriptions with this content. */
 export function internSubscription(sub: Subscription): Subscription {
-  const key = `${sub.wildcard ? '*' : '-'}${[...sub.names].sort().join('\u0000')}`;
-  const hit = interned.get(key)?.deref();
-  if (hit) return hit;
-  interned.set(key, new WeakRef(sub));
-  forget.register(sub, key);
-  return sub;
+  return subscriptions.intern(
+    `${sub.wildcard ? '*' : '-'}${[...sub.names].sort().join('\u0000')}`,
+    sub,
+  );
 }
 
 const byList = new WeakMap<readonly string[], Map<string, Subscription>>();
@@ -62,16 +58,11 @@ export function subscriptionOf(
   return hit;
 }
 
-const memo = new WeakMap<ReadonlyMap<string, EncodedResource>, Map<Subscription, Selection>>();
-
 /** The resources of `all` that `sub` covers, shared per (`all`, interned `sub`). */
-export function select(all: ReadonlyMap<string, EncodedResource>, sub: Subscription): Selection {
-  let bySub = memo.get(all);
-  if (!bySub) memo.set(all, (bySub = new Map<Subscription, Selection>()));
-  let hit = bySub.get(sub);
-  if (!hit) bySub.set(sub, (hit = selectionOf(selectResources(all, sub))));
-  return hit;
-}
+export const select = pairMemo(
+  (all: ReadonlyMap<string, EncodedResource>, sub: Subscription): Selection =>
+    selectionOf(selectResources(all, sub)),
+);
 
 /** What one response carries: all of a selection, or only its changes (RDS/EDS in SotW). */
 export interface Payload {
@@ -79,24 +70,14 @@ export interface Payload {
   body(): Buffer;
 }
 
-const changesMemo = new WeakMap<
-  ReadonlyMap<string, EncodedResource>,
-  WeakMap<Selection, Payload>
->();
-
 /**
  * The resources of `next` that a client holding `held` lacks or holds at another version.
  * Shared per (`held`, `next`): streams that were sent the same selection get the same bytes.
  */
-export function changesSince(held: ReadonlyMap<string, EncodedResource>, next: Selection): Payload {
-  let byNext = changesMemo.get(held);
-  if (!byNext) changesMemo.set(held, (byNext = new WeakMap<Selection, Payload>()));
-  let hit = byNext.get(next);
-  if (!hit) {
+export const changesSince = pairMemo(
+  (held: ReadonlyMap<string, EncodedResource>, next: Selection): Payload => {
     const list = [...next.items.values()].filter((r) => held.get(r.name)?.hash !== r.hash);
     let body: Buffer | undefined;
-    hit = { count: list.length, body: () => (body ??= encodeSotwResources(list)) };
-    byNext.set(next, hit);
-  }
-  return hit;
-}
+    return { count: list.length, body: () => (body ??= encodeSotwResources(list)) };
+  },
+);

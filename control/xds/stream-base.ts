@@ -27,7 +27,7 @@ export abstract class StreamBase<Req> {
   private unwatch: (() => void) | undefined;
   private blocked = false;
   /** A snapshot change arrived while responses were held back. */
-  protected dirty = false;
+  private dirty = false;
   private closed = false;
   private waitingBudget = false;
   /** Give back the budget of writes not yet completed (on close). */

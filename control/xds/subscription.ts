@@ -19,12 +19,6 @@ export function subscriptionFrom(
   return { wildcard: allowsWildcard(url) && (star || legacy), names: set };
 }
 
-export function sameSubscription(a: Subscription, b: Subscription): boolean {
-  if (a.wildcard !== b.wildcard || a.names.size !== b.names.size) return false;
-  for (const n of a.names) if (!b.names.has(n)) return false;
-  return true;
-}
-
 /** The resources of `all` that `sub` covers, in name order (deterministic responses). */
 export function selectResources(
   all: ReadonlyMap<string, EncodedResource>,

@@ -80,7 +80,18 @@ export async function connectFromNetns(
       CLIENT,
       ...args,
     ],
-    { reject: false, timeout: timeoutMs + 10_000, stdin: 'ignore', stripFinalNewline: false },
+    {
+      reject: false,
+      timeout: timeoutMs + 10_000,
+      stdin: 'ignore',
+      stripFinalNewline: false,
+      // The client is self-contained (-e): run it as another uid without our NODE_OPTIONS
+      // loaders or working directory, which that uid may not be allowed to read (a checkout in
+      // a 0700 directory).
+      cwd: '/',
+      extendEnv: false,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    },
   );
   if (r.exitCode === 0) return { ok: true, data: r.stdout };
   return { ok: false, data: r.stdout, error: r.stderr.trim() || r.message };

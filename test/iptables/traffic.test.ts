@@ -120,7 +120,15 @@ async function reply(ns: string, host: string, port: number, as: As = {}): Promi
       ipLiteral(host),
       String(port),
     ],
-    { reject: false, timeout: 15_000, stdin: 'ignore' },
+    // As connectFromNetns: a self-contained client, no NODE_OPTIONS or cwd the uid may not read.
+    {
+      reject: false,
+      timeout: 15_000,
+      stdin: 'ignore',
+      cwd: '/',
+      extendEnv: false,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    },
   );
   return r.exitCode === 0 ? r.stdout : `error: ${r.stderr}`;
 }

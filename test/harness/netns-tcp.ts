@@ -75,6 +75,11 @@ export async function connectFromNetns(
       `--net=${netnsPath(target)}`,
       ...identityArgs(opts),
       '--',
+      // tap injects its loaders through NODE_OPTIONS into every child (even with a clean env);
+      // another uid may not read them (a checkout in a 0700 directory), and the client needs none.
+      'env',
+      '-u',
+      'NODE_OPTIONS',
       process.execPath,
       '-e',
       CLIENT,
@@ -85,12 +90,8 @@ export async function connectFromNetns(
       timeout: timeoutMs + 10_000,
       stdin: 'ignore',
       stripFinalNewline: false,
-      // The client is self-contained (-e): run it as another uid without our NODE_OPTIONS
-      // loaders or working directory, which that uid may not be allowed to read (a checkout in
-      // a 0700 directory).
+      // Nor a working directory that uid may not enter.
       cwd: '/',
-      extendEnv: false,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     },
   );
   if (r.exitCode === 0) return { ok: true, data: r.stdout };

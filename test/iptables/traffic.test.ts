@@ -114,21 +114,18 @@ async function reply(ns: string, host: string, port: number, as: As = {}): Promi
       `--net=/run/netns/${ns}`,
       ...ids,
       '--',
+      // tap injects its loaders through NODE_OPTIONS into every child (even with a clean env);
+      // another uid may not read them (a checkout in a 0700 directory), and the client needs none.
+      'env',
+      '-u',
+      'NODE_OPTIONS',
       process.execPath,
       '-e',
       CLIENT,
       ipLiteral(host),
       String(port),
     ],
-    // As connectFromNetns: a self-contained client, no NODE_OPTIONS or cwd the uid may not read.
-    {
-      reject: false,
-      timeout: 15_000,
-      stdin: 'ignore',
-      cwd: '/',
-      extendEnv: false,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    },
+    { reject: false, timeout: 15_000, stdin: 'ignore', cwd: '/' },
   );
   return r.exitCode === 0 ? r.stdout : `error: ${r.stderr}`;
 }

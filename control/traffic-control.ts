@@ -50,6 +50,11 @@ export class TrafficControl {
   private readonly watcher: ClusterWatcher;
   private readonly reporter: IssueReporter;
   private readonly connected = new Map<string, number>();
+  /**
+   * Pod key → node id of every proxy (enabled pod with an address), kept per change so that a
+   * batch does not walk all pods to find them.
+   */
+  private readonly proxyIndex = new Map<string, string>();
   private synced = false;
   private readonly log: Logger;
 
@@ -94,11 +99,14 @@ export class TrafficControl {
 
   /** Proxies: pods whose effective traffic.envoy.enabled is true and that have an address. */
   private proxies(): string[] {
-    const out: string[] = [];
-    for (const [key, pod] of this.store.pods) {
-      if (pod.ips.length > 0 && this.translator.pod(key)?.enabled) out.push(nodeIdOf(pod));
-    }
-    return out;
+    return [...this.proxyIndex.values()];
+  }
+
+  private indexProxy(key: string): void {
+    const pod = this.store.pods.get(key);
+    if (pod && pod.ips.length > 0 && this.translator.pod(key)?.enabled)
+      this.proxyIndex.set(key, nodeIdOf(pod));
+    else this.proxyIndex.delete(key);
   }
 
   private serves(nodeId: string): boolean {
@@ -126,6 +134,7 @@ export class TrafficControl {
   private changed(c: Change): void {
     this.log.debug({ services: [...c.services], pods: [...c.pods] }, 'model changed');
     this.translator.invalidate(c);
+    for (const key of c.pods) this.indexProxy(key);
     const { uids, issues } = this.translator.issuesOf(c);
     this.reporter.sync(uids, issues);
     if (!this.synced) return;

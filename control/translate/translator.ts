@@ -45,6 +45,13 @@ export class Translator {
   /** Pod → Services whose endpoints it appears in (to know what a pod change touches). */
   private readonly podServices = new Map<ObjectKey, Set<ObjectKey>>();
   private readonly scopes = new Map<string, Snapshot>();
+  /** A scope's snapshot before it was dropped: types whose resources are the same are reused. */
+  private readonly previousScopes = new Map<string, Snapshot>();
+  /**
+   * Pods with their own traffic.port labels or a bundle from them: found once by walking every
+   * pod, then kept by invalidate(), so a snapshot build does not walk 10,000 pods.
+   */
+  private portPods: Set<ObjectKey> | undefined;
   /** Bundles invalidated but not rebuilt yet: their unchanged objects are reused (reuse.ts). */
   private readonly previous = new Map<ObjectKey, ServiceBundle>();
   private readonly listeners = new ListenerMemo();
@@ -115,10 +122,22 @@ export class Translator {
   }
 
   private dropScopes(service: ObjectKey): void {
-    for (const k of [...this.scopes.keys()]) {
+    for (const [k, snap] of [...this.scopes]) {
       const egress = k.startsWith('*|') ? undefined : k.split('|')[0]?.split(',');
-      if (allowed(service, egress)) this.scopes.delete(k);
+      if (!allowed(service, egress)) continue;
+      this.scopes.delete(k);
+      this.previousScopes.set(k, snap);
     }
+  }
+
+  private hasPorts(key: ObjectKey): boolean {
+    return this.podBundles.has(key) || (this.pod(key)?.ports.size ?? 0) > 0;
+  }
+
+  private indexPortPod(key: ObjectKey): void {
+    if (!this.portPods) return;
+    if (this.model.pods.has(key) && this.hasPorts(key)) this.portPods.add(key);
+    else this.portPods.delete(key);
   }
 
   /**
@@ -136,6 +155,7 @@ export class Translator {
       for (const s of this.podServices.get(p) ?? []) services.add(s);
       const had = this.podBundles.delete(p);
       if (had || (this.pod(p)?.ports.size ?? 0) > 0) this.dropScopes(p);
+      this.indexPortPod(p);
     }
     for (const s of services) {
       const old = this.bundles.get(s);
@@ -163,12 +183,11 @@ export class Translator {
   /** Bundles of the pods in scope that have their own traffic.port labels (after Services). */
   private podPortBundles(scope: Scope): ServiceBundle[] {
     const out: ServiceBundle[] = [];
-    // Only pods with ports can contribute: filter before sorting, not 10,000 keys every build.
-    const keys: ObjectKey[] = [];
-    for (const key of this.model.pods.keys()) {
-      if (!allowed(key, scope.egress)) continue;
-      if (this.podBundles.has(key) || (this.pod(key)?.ports.size ?? 0) > 0) keys.push(key);
+    if (!this.portPods) {
+      this.portPods = new Set();
+      for (const key of this.model.pods.keys()) if (this.hasPorts(key)) this.portPods.add(key);
     }
+    const keys = [...this.portPods].filter((k) => allowed(k, scope.egress));
     for (const key of keys.sort()) {
       let b = this.podBundles.get(key);
       if (!b) {
@@ -195,7 +214,9 @@ export class Translator {
       .filter((b): b is ServiceBundle => b !== undefined);
     bundles.push(...this.podPortBundles(scope));
     const memo = { listeners: this.listeners, scope: scope.key };
-    const snap = Snapshot.create(assembleNode(bundles, this.opts, scope.ipv6, memo));
+    const input = assembleNode(bundles, this.opts, scope.ipv6, memo);
+    const snap = Snapshot.create(input, this.previousScopes.get(scope.key));
+    this.previousScopes.delete(scope.key);
     this.scopes.set(scope.key, snap);
     return snap;
   }

@@ -21,17 +21,27 @@ export function versionOf(items: Iterable<EncodedResource>): string {
 
 export class Snapshot {
   readonly types: ReadonlyMap<TypeUrl, TypeResources>;
+  private print: string | undefined;
 
   private constructor(types: Map<TypeUrl, TypeResources>) {
     this.types = types;
   }
 
-  /** Encodes and versions `input`; throws EncodeError or on a duplicate name. */
-  static create(input: SnapshotInput): Snapshot {
+  /**
+   * Encodes and versions `input`; throws EncodeError or on a duplicate name. A type whose list
+   * holds exactly `previous`'s objects, in the same order, is `previous`'s (the same map and
+   * version): a change to one route leaves the other types' maps, and streams' diffs, untouched.
+   */
+  static create(input: SnapshotInput, previous?: Snapshot): Snapshot {
     const types = new Map<TypeUrl, TypeResources>();
     for (const url of PUSH_ORDER) {
       const list = input[url];
       if (!list) continue;
+      const before = previous?.types.get(url);
+      if (before && sameObjects(list, before.items)) {
+        types.set(url, before);
+        continue;
+      }
       const items = new Map<string, EncodedResource>();
       for (const { name, resource } of list) {
         if (items.has(name)) throw new Error(`duplicate ${url} resource ${name}`);
@@ -58,7 +68,7 @@ export class Snapshot {
 
   /** One string naming every type's version; equal snapshots have equal fingerprints. */
   fingerprint(): string {
-    return PUSH_ORDER.map((u) => this.version(u) ?? '-').join('/');
+    return (this.print ??= PUSH_ORDER.map((u) => this.version(u) ?? '-').join('/'));
   }
 
   resourceCount(): number {
@@ -69,5 +79,19 @@ export class Snapshot {
 }
 
 const EMPTY: ReadonlyMap<string, EncodedResource> = new Map();
+
+/** Are `list`'s objects, in order, those `items` was encoded from? */
+function sameObjects(
+  list: ReadonlyArray<{ name: string; resource: object }>,
+  items: ReadonlyMap<string, EncodedResource>,
+): boolean {
+  if (list.length !== items.size) return false;
+  let i = 0;
+  for (const r of items.values()) {
+    const n = list[i++];
+    if (n?.name !== r.name || n.resource !== r.source) return false;
+  }
+  return true;
+}
 
 export { TYPE };

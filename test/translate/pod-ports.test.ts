@@ -78,6 +78,16 @@ t.test(
     if (pod) m.pods.set('data/db-0', { ...pod, labels: {}, workloadLabels: {} });
     tr.invalidate({ pods: ['data/db-0'] });
     t.equal(tr.snapshotFor('caller.default').items(TYPE.cluster).size, 0, 'gone with the label');
+    if (pod) m.pods.set('data/db-0', { ...pod, workloadLabels: {} });
+    tr.invalidate({ pods: ['data/db-0'] });
+    t.same(
+      [...tr.snapshotFor('caller.default').items(TYPE.cluster).keys()],
+      ['8080|10_0_0_7.static'],
+      'the label back on the pod: its chain is back',
+    );
+    m.pods.delete('data/db-0');
+    tr.invalidate({ pods: ['data/db-0'] });
+    t.equal(tr.snapshotFor('caller.default').items(TYPE.cluster).size, 0, 'gone with the pod');
     m.pod('caller', 'default', {
       ip: '10.0.0.1',
       annotations: { 'traffic.egress.services': 'reviews.default' },

@@ -76,6 +76,11 @@ t.test('a weight change reuses what it did not change', async (t) => {
   const [listener] = [...after.items(TYPE.listener).values()];
   const [old] = [...before.items(TYPE.listener).values()];
   t.equal(listener?.source, old?.source, 'the outbound listener object is reused');
+  for (const url of [TYPE.cluster, TYPE.endpoint, TYPE.listener]) {
+    t.equal(after.types.get(url), before.types.get(url), `${url}: the same map and version`);
+  }
+  t.not(after.items(TYPE.route), before.items(TYPE.route), 'routes: a new map');
+  t.not(after.version(TYPE.route), before.version(TYPE.route), 'routes: a new version');
 });
 
 t.test('a change back and forth ends where it started', async (t) => {

@@ -5,6 +5,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { lookupType } from './proto/load.js';
 import type { EncodedResource } from './encode.js';
 import { decodeWithSharedNames } from './request-names.js';
+import { lengthDelimited, type Field } from './wire.js';
 
 const SERVICE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -41,6 +42,9 @@ export const deltaResponse = codec('envoy.service.discovery.v3.DeltaDiscoveryRes
 
 export const CONTROL_PLANE_ID = 'traffic-control';
 
+/** ControlPlane{identifier} as a message's field bytes, the same in every response. */
+const CONTROL_PLANE = lengthDelimited([[1, CONTROL_PLANE_ID]]);
+
 /** The `resources` field (2) of a DiscoveryResponse: what streams with the same selection share. */
 export function encodeSotwResources(resources: Iterable<EncodedResource>): Buffer {
   const any = [...resources].map((r) => ({ type_url: r.typeUrl, value: r.bytes }));
@@ -59,12 +63,12 @@ export function encodeSotwResponse(
   resources: Iterable<EncodedResource> | Buffer,
 ): Buffer {
   const body = Buffer.isBuffer(resources) ? resources : encodeSotwResources(resources);
-  const head = discoveryResponse.encode({ version_info: version });
-  const tail = discoveryResponse.encode({
-    type_url: typeUrl,
-    nonce,
-    control_plane: { identifier: CONTROL_PLANE_ID },
-  });
+  const head = lengthDelimited([[1, version]]);
+  const tail = lengthDelimited([
+    [4, typeUrl],
+    [5, nonce],
+    [6, CONTROL_PLANE],
+  ]);
   return Buffer.concat([head, body, tail]);
 }
 
@@ -97,13 +101,13 @@ export function encodeDeltaResponse(
   resources: Iterable<EncodedResource>,
   removed: readonly string[],
 ): Buffer {
-  const head = deltaResponse.encode({ system_version_info: systemVersion });
-  const tail = deltaResponse.encode({
-    type_url: typeUrl,
-    removed_resources: [...removed],
-    nonce,
-    control_plane: { identifier: CONTROL_PLANE_ID },
-  });
+  const head = lengthDelimited([[1, systemVersion]]);
+  const tail = lengthDelimited([
+    [4, typeUrl],
+    [5, nonce],
+    ...removed.map((n): Field => [6, n]),
+    [7, CONTROL_PLANE],
+  ]);
   return Buffer.concat([head, ...[...resources].map(deltaEntry), tail]);
 }
 

@@ -70,3 +70,24 @@ t.test('delta: parts concatenated equal the whole message', async (t) => {
     t.same(encodeDeltaResponse(TYPE.cluster, 's1', '4', list, removed), whole, 'again, cached');
   }
 });
+
+t.test('framing fields: long and non-ASCII strings encode as protobufjs does', async (t) => {
+  for (const v of ['', 'x'.repeat(127), 'y'.repeat(128), 'é'.repeat(100), 'z'.repeat(16_384)]) {
+    const whole = discoveryResponse.encode({
+      version_info: v,
+      resources: [],
+      type_url: TYPE.route,
+      nonce: v,
+      control_plane: { identifier: CONTROL_PLANE_ID },
+    });
+    t.same(encodeSotwResponse(TYPE.route, v, v, []), whole, `SotW, ${v.length} chars`);
+    const delta = deltaResponse.encode({
+      system_version_info: v,
+      type_url: TYPE.route,
+      removed_resources: [v, 'ü'],
+      nonce: v,
+      control_plane: { identifier: CONTROL_PLANE_ID },
+    });
+    t.same(encodeDeltaResponse(TYPE.route, v, v, [], [v, 'ü']), delta, `delta, ${v.length} chars`);
+  }
+});

@@ -17,8 +17,39 @@ export interface InformerOptions<T extends k8s.KubernetesObject> {
   labelSelector?: string;
   fieldSelector?: string;
   onChange: (type: ChangeType, obj: T) => void;
+  /**
+   * What to keep of each listed or watched object (it must keep metadata name, namespace, uid
+   * and resourceVersion): the cache, list(), get() and onChange then see only that.
+   */
+  slim?: (obj: T) => T;
   log: Logger;
   backoff?: { initialMs: number; maxMs: number };
+}
+
+type ListFn<T extends k8s.KubernetesObject> = () => Promise<k8s.KubernetesListObject<T>>;
+
+function slimList<T extends k8s.KubernetesObject>(list: ListFn<T>, slim?: (o: T) => T): ListFn<T> {
+  if (!slim) return list;
+  return async () => {
+    const l = await list();
+    return { ...l, items: l.items.map(slim) };
+  };
+}
+
+/** A Watch whose added, modified and deleted objects are slimmed before ListWatch sees them. */
+function slimWatch<T extends k8s.KubernetesObject>(w: k8s.Watch, slim?: (o: T) => T): k8s.Watch {
+  if (!slim) return w;
+  const objects = new Set(['ADDED', 'MODIFIED', 'DELETED']);
+  const wrapped = Object.create(w) as k8s.Watch;
+  wrapped.watch = (path, query, callback, done) =>
+    w.watch(
+      path,
+      query,
+      (phase: string, obj: unknown, raw: unknown) =>
+        callback(phase, objects.has(phase) ? slim(obj as T) : obj, raw),
+      done,
+    );
+  return wrapped;
 }
 
 export class ResilientInformer<T extends k8s.KubernetesObject> {
@@ -35,8 +66,8 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
   constructor(private readonly o: InformerOptions<T>) {
     this.lw = new k8s.ListWatch<T>(
       o.path,
-      new k8s.Watch(o.kc),
-      o.list,
+      slimWatch(new k8s.Watch(o.kc), o.slim),
+      slimList(o.list, o.slim),
       false,
       o.labelSelector,
       o.fieldSelector,

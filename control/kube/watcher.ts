@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { ResilientInformer, type ChangeType } from '../../lib/informer.js';
 import type { Logger } from '../../lib/log.js';
 import { SecretWatches } from './secrets.js';
+import { slimPod, slimService, slimSlice, slimWorkload } from './slim.js';
 import type { Change, ModelStore, WorkloadKind } from './store.js';
 
 export interface WatcherOptions {
@@ -38,18 +39,21 @@ export class ClusterWatcher {
       '/api/v1/services',
       () => core.listServiceForAllNamespaces(),
       (t, x: k8s.V1Service) => s.applyService(t, x),
+      { slim: slimService },
     );
     this.add(
       'endpointslices',
       '/apis/discovery.k8s.io/v1/endpointslices',
       () => disc.listEndpointSliceForAllNamespaces(),
       (t, x: k8s.V1EndpointSlice) => s.applySlice(t, x),
+      { slim: slimSlice },
     );
     this.add(
       'pods',
       '/api/v1/pods',
       () => core.listPodForAllNamespaces(),
       (t, x: k8s.V1Pod) => s.applyPod(t, x),
+      { slim: slimPod },
     );
     const workload =
       (kind: WorkloadKind): Apply<k8s.KubernetesObject> =>
@@ -60,24 +64,28 @@ export class ClusterWatcher {
       '/apis/apps/v1/deployments',
       () => apps.listDeploymentForAllNamespaces(),
       workload('Deployment'),
+      { slim: slimWorkload },
     );
     this.add(
       'replicasets',
       '/apis/apps/v1/replicasets',
       () => apps.listReplicaSetForAllNamespaces(),
       workload('ReplicaSet'),
+      { slim: slimWorkload },
     );
     this.add(
       'statefulsets',
       '/apis/apps/v1/statefulsets',
       () => apps.listStatefulSetForAllNamespaces(),
       workload('StatefulSet'),
+      { slim: slimWorkload },
     );
     this.add(
       'daemonsets',
       '/apis/apps/v1/daemonsets',
       () => apps.listDaemonSetForAllNamespaces(),
       workload('DaemonSet'),
+      { slim: slimWorkload },
     );
     const net = o.kc.makeApiClient(k8s.NetworkingV1Api);
     this.secrets = new SecretWatches(o.kc, s, o.log, (c) => this.emit(c, 'secrets'));
@@ -101,7 +109,7 @@ export class ClusterWatcher {
       '/apis/networking.k8s.io/v1/ingressclasses',
       () => net.listIngressClass().finally(attempted),
       thenSecrets((t, x: k8s.V1IngressClass) => s.applyIngressClass(t, x)),
-      true,
+      { optional: true },
     );
   }
 
@@ -110,10 +118,11 @@ export class ClusterWatcher {
     path: string,
     list: () => Promise<k8s.KubernetesListObject<T>>,
     apply: Apply<T>,
-    optional = false,
+    more: { slim?: (obj: T) => T; optional?: boolean } = {},
   ): void {
     const inf = new ResilientInformer<T>({
       name,
+      ...(more.slim ? { slim: more.slim } : {}),
       kc: this.o.kc,
       path,
       list,
@@ -130,7 +139,7 @@ export class ClusterWatcher {
       },
     });
     const any = inf as unknown as ResilientInformer<k8s.KubernetesObject>;
-    (optional ? this.optional : this.informers).push(any);
+    (more.optional ? this.optional : this.informers).push(any);
   }
 
   private emit(c: Change, informer: string): void {

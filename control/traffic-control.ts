@@ -138,7 +138,7 @@ export class TrafficControl {
     const { uids, issues } = this.translator.issuesOf(c);
     this.reporter.sync(uids, issues);
     if (!this.synced) return;
-    this.plane.publisher.changedAll();
+    this.plane.publisher.changedAll(c.urgent === true);
     this.gateway.changed();
   }
 

@@ -32,6 +32,8 @@ export interface Change {
   pods: Set<ObjectKey>;
   /** Ingresses, IngressClasses or their Secrets changed: the gateway's config may have. */
   gateway?: boolean;
+  /** Endpoints stopped being ready or left: callers' traffic to them fails until pushed. */
+  urgent?: boolean;
 }
 
 export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet';
@@ -48,6 +50,19 @@ const gateway = (): Change => ({ services: new Set(), pods: new Set(), gateway: 
 
 function controllerOf(refs: k8s.V1OwnerReference[] | undefined): k8s.V1OwnerReference | undefined {
   return refs?.find((r) => r.controller) ?? refs?.[0];
+}
+
+const readyAddresses = (s: EndpointSliceModel | undefined): Set<string> =>
+  new Set((s?.endpoints ?? []).filter((e) => e.ready).flatMap((e) => e.addresses));
+
+/** Does an address that was ready in `before` not stay ready in `after`? */
+export function lostReady(
+  before: EndpointSliceModel | undefined,
+  after: EndpointSliceModel | undefined,
+): boolean {
+  const now = readyAddresses(after);
+  for (const a of readyAddresses(before)) if (!now.has(a)) return true;
+  return false;
 }
 
 export class ModelStore implements ClusterModel {
@@ -83,6 +98,7 @@ export class ModelStore implements ClusterModel {
     const svc = objectKey(m.namespace, m.service);
     let set = this.sliceSets.get(svc);
     if (!set) this.sliceSets.set(svc, (set = new Map<string, EndpointSliceModel>()));
+    const urgent = lostReady(set.get(m.name), type === 'delete' ? undefined : m);
     if (type === 'delete') set.delete(m.name);
     else set.set(m.name, m);
     const list = [...set.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -90,7 +106,7 @@ export class ModelStore implements ClusterModel {
       this.slices.delete(svc);
       this.sliceSets.delete(svc);
     } else this.slices.set(svc, list);
-    return { services: new Set([svc]), pods: new Set() };
+    return { services: new Set([svc]), pods: new Set(), ...(urgent ? { urgent } : {}) };
   }
 
   applyIngress(type: ChangeType, i: k8s.V1Ingress): Change {

@@ -1,7 +1,8 @@
 // Coalesces changes: keys (node ids) that change within `quietMs` of each other are flushed
 // together, and no change waits longer than `maxMs` under constant churn (istiod's
-// PILOT_DEBOUNCE_AFTER / _MAX). One flush runs at a time; changes during a flush start the next
-// window. Timers are injected so tests need not sleep.
+// PILOT_DEBOUNCE_AFTER / _MAX). An urgent change (endpoints going away: traffic to them fails)
+// waits only its own quiet window, however much churn follows it. One flush runs at a time;
+// changes during a flush start the next window. Timers are injected so tests need not sleep.
 
 export interface Timers {
   now(): number;
@@ -28,6 +29,8 @@ export class Debouncer<K> {
   private pending = new Set<K>();
   private first: number | undefined;
   private last = 0;
+  /** When the earliest urgent change still pending is due. */
+  private urgentDue: number | undefined;
   private timer: unknown;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -37,22 +40,27 @@ export class Debouncer<K> {
     this.timers = opts.timers ?? realTimers;
   }
 
-  add(keys: Iterable<K>): void {
+  /** `urgent`: flush within the quiet window of this change, not of the last one. */
+  add(keys: Iterable<K>, urgent = false): void {
     if (this.stopped) return;
     const now = this.timers.now();
     for (const k of keys) this.pending.add(k);
     this.first ??= now;
     this.last = now;
+    if (urgent) this.urgentDue = Math.min(this.urgentDue ?? Infinity, now + this.opts.quietMs);
     if (!this.running) this.arm();
+  }
+
+  private due(): number {
+    const first = this.first ?? this.timers.now();
+    const dueQuiet = this.last + this.opts.quietMs;
+    return Math.min(dueQuiet, first + this.opts.maxMs, this.urgentDue ?? Infinity);
   }
 
   private arm(): void {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     if (this.first === undefined) return;
-    const now = this.timers.now();
-    const dueQuiet = this.last + this.opts.quietMs;
-    const dueMax = this.first + this.opts.maxMs;
-    const wait = Math.max(0, Math.min(dueQuiet, dueMax) - now);
+    const wait = Math.max(0, this.due() - this.timers.now());
     this.timer = this.timers.setTimeout(() => this.fire(), wait);
   }
 
@@ -60,10 +68,11 @@ export class Debouncer<K> {
     this.timer = undefined;
     const now = this.timers.now();
     const first = this.first ?? now;
-    if (now < this.last + this.opts.quietMs && now < first + this.opts.maxMs) return this.arm();
+    if (now < this.due()) return this.arm();
     const keys = this.pending;
     this.pending = new Set();
     this.first = undefined;
+    this.urgentDue = undefined;
     this.running = Promise.resolve()
       .then(() => this.opts.flush(keys, first))
       .catch((err: unknown) => this.opts.onError?.(err))

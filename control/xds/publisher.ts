@@ -37,16 +37,17 @@ export class SnapshotPublisher {
     });
   }
 
-  changed(nodeIds: Iterable<string>): void {
-    this.debouncer.add(nodeIds);
+  /** `urgent`: endpoints went away; push within the quiet window even under churn. */
+  changed(nodeIds: Iterable<string>, urgent = false): void {
+    this.debouncer.add(nodeIds, urgent);
   }
 
   /**
    * A change that may concern every node: the list is read once when the batch is built, not on
    * each of the thousands of events a churn storm brings.
    */
-  changedAll(): void {
-    this.debouncer.add([ALL]);
+  changedAll(urgent = false): void {
+    this.debouncer.add([ALL], urgent);
   }
 
   /** Builds and sets now, bypassing the debounce (start-up, tests). */

@@ -71,6 +71,33 @@ t.test('constant churn flushes at the maximum delay', async (t) => {
   d.stop();
 });
 
+t.test('an urgent change flushes after its own quiet window, whatever churn follows', async (t) => {
+  const { clock, flushes, d } = setup(100, 1000);
+  d.add(['a']);
+  await clock.advance(40);
+  d.add(['gone'], true);
+  for (let i = 0; i < 5; i++) {
+    await clock.advance(20);
+    d.add([`c${i}`]);
+  }
+  t.same(
+    flushes.map((f) => [f.at, f.first]),
+    [[140, 0]],
+    '100 ms after the urgent change, not 100 ms after the last one (nor at 1000)',
+  );
+  t.ok(flushes[0]?.keys.includes('gone'));
+  for (let i = 0; i < 5; i++) {
+    await clock.advance(20);
+    d.add([`d${i}`]);
+  }
+  await clock.advance(2000);
+  t.same(
+    flushes.map((f) => f.at),
+    [140, 340],
+    'the next batch has no urgent change: it waits for quiet again',
+  );
+});
+
 t.test('quietMs 0 flushes on the next tick; stop drops pending work', async (t) => {
   const { clock, flushes, d } = setup(0, 0);
   d.add(['x']);

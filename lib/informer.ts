@@ -22,6 +22,12 @@ export interface InformerOptions<T extends k8s.KubernetesObject> {
    * and resourceVersion): the cache, list(), get() and onChange then see only that.
    */
   slim?: (obj: T) => T;
+  /**
+   * With `slim`: what of the slim copy stays cached once onChange has seen it, in place (at
+   * least name, namespace, uid and resourceVersion; and whatever onChange reads on a delete,
+   * which after a re-list gets the cached copy). list() and get() then return that.
+   */
+  shrink?: (obj: T) => void;
   log: Logger;
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -73,8 +79,16 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
       o.fieldSelector,
     );
     this.synced = new Promise((r) => (this.resolveSynced = r));
-    this.lw.on('add', (obj) => o.onChange('add', obj));
-    this.lw.on('update', (obj) => o.onChange('update', obj));
+    // Shrinking in place is safe: with slim, every cached object is a copy made here.
+    const shrink = o.slim && o.shrink ? o.shrink : (): void => {};
+    this.lw.on('add', (obj) => {
+      o.onChange('add', obj);
+      shrink(obj);
+    });
+    this.lw.on('update', (obj) => {
+      o.onChange('update', obj);
+      shrink(obj);
+    });
     this.lw.on('delete', (obj) => o.onChange('delete', obj));
     this.lw.on('error', (err) => this.onError(err));
   }

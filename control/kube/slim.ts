@@ -78,6 +78,25 @@ export function slimSlice(s: k8s.V1EndpointSlice): k8s.V1EndpointSlice {
   });
 }
 
+/**
+ * Once the store has converted an object, the informer's cache needs only its identity (and,
+ * for a slice, the Service it belongs to: a delete found by a re-list is converted from it).
+ */
+export function toIdentity(o: k8s.KubernetesObject): void {
+  const m = o.metadata ?? {};
+  const service = m.labels?.[SERVICE_NAME];
+  for (const k of Object.keys(o)) if (k !== 'metadata') delete (o as Record<string, unknown>)[k];
+  o.metadata = defined({
+    name: m.name,
+    namespace: m.namespace,
+    uid: m.uid,
+    resourceVersion: m.resourceVersion,
+    labels: service === undefined ? undefined : { [SERVICE_NAME]: service },
+  });
+}
+
+const SERVICE_NAME = 'kubernetes.io/service-name';
+
 /** Deployments, ReplicaSets, StatefulSets, DaemonSets: the store reads their metadata only. */
 export function slimWorkload(o: k8s.KubernetesObject): k8s.KubernetesObject {
   return { metadata: meta(o.metadata, { owners: true }) };

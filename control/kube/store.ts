@@ -45,6 +45,11 @@ interface Workload {
   owner?: k8s.V1OwnerReference;
 }
 
+interface PodBase {
+  model: PodModel;
+  owner: k8s.V1OwnerReference | undefined;
+}
+
 const none = (): Change => ({ services: new Set(), pods: new Set() });
 const gateway = (): Change => ({ services: new Set(), pods: new Set(), gateway: true });
 
@@ -74,12 +79,13 @@ export class ModelStore implements ClusterModel {
   readonly secretsListed = new Set<ObjectKey>();
   readonly ingressClasses = new Map<string, IngressClassModel>();
   private readonly sliceSets = new Map<ObjectKey, Map<string, EndpointSliceModel>>();
-  private readonly rawPods = new Map<ObjectKey, k8s.V1Pod>();
+  /** Each pod as converted, before its workload is resolved, and its controller reference. */
+  private readonly bases = new Map<ObjectKey, PodBase>();
   private readonly workloads = new Map<string, Workload>();
   /** `Kind/ns/name` of a workload → pods resolved to it (directly or through a ReplicaSet). */
   private readonly dependents = new Map<string, Set<ObjectKey>>();
   /** The reverse of `dependents`: pod → the workload ids it was indexed under. */
-  private readonly ownersOf = new Map<ObjectKey, Set<string>>();
+  private readonly ownersOf = new Map<ObjectKey, string[]>();
 
   /** `ingressClass`: the class whose Ingresses (and so whose Secrets) are ours. */
   constructor(private readonly ingressClass: string = DEFAULT_INGRESS_CLASS) {}
@@ -158,10 +164,11 @@ export class ModelStore implements ClusterModel {
     this.unindex(key);
     if (type === 'delete') {
       this.pods.delete(key);
-      this.rawPods.delete(key);
+      this.bases.delete(key);
     } else {
-      this.rawPods.set(key, p);
-      this.pods.set(key, this.resolve(key, p));
+      const base = { model: podModel(p), owner: controllerOf(p.metadata?.ownerReferences) };
+      this.bases.set(key, base);
+      this.pods.set(key, this.resolve(key, base));
     }
     return { services: new Set(), pods: new Set([key]) };
   }
@@ -181,10 +188,10 @@ export class ModelStore implements ClusterModel {
     }
     const change = none();
     for (const podKey of [...(this.dependents.get(id) ?? [])]) {
-      const raw = this.rawPods.get(podKey);
-      if (!raw) continue;
+      const base = this.bases.get(podKey);
+      if (!base) continue;
       this.unindex(podKey);
-      this.pods.set(podKey, this.resolve(podKey, raw));
+      this.pods.set(podKey, this.resolve(podKey, base));
       change.pods.add(podKey);
     }
     return change;
@@ -203,16 +210,16 @@ export class ModelStore implements ClusterModel {
     let set = this.dependents.get(id);
     if (!set) this.dependents.set(id, (set = new Set()));
     set.add(podKey);
-    let owners = this.ownersOf.get(podKey);
-    if (!owners) this.ownersOf.set(podKey, (owners = new Set()));
-    owners.add(id);
+    const owners = this.ownersOf.get(podKey);
+    if (!owners) this.ownersOf.set(podKey, [id]);
+    else if (!owners.includes(id)) owners.push(id);
   }
 
   /** Follows controller ownerReferences up to the workload whose labels apply. */
-  private resolve(key: ObjectKey, p: k8s.V1Pod): PodModel {
-    const base = podModel(p);
+  private resolve(key: ObjectKey, pod: PodBase): PodModel {
+    const base = pod.model;
     const ns = base.namespace;
-    let ref = controllerOf(p.metadata?.ownerReferences);
+    let ref = pod.owner;
     for (let depth = 0; ref && depth < 3; depth++) {
       const id = `${ref.kind}/${ns}/${ref.name}`;
       this.index(id, key);

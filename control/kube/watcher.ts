@@ -8,7 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { ResilientInformer, type ChangeType } from '../../lib/informer.js';
 import type { Logger } from '../../lib/log.js';
 import { SecretWatches } from './secrets.js';
-import { slimPod, slimService, slimSlice, slimWorkload } from './slim.js';
+import { slimPod, slimService, slimSlice, slimWorkload, toIdentity } from './slim.js';
 import type { Change, ModelStore, WorkloadKind } from './store.js';
 
 export interface WatcherOptions {
@@ -39,21 +39,21 @@ export class ClusterWatcher {
       '/api/v1/services',
       () => core.listServiceForAllNamespaces(),
       (t, x: k8s.V1Service) => s.applyService(t, x),
-      { slim: slimService },
+      { slim: slimService, shrink: toIdentity },
     );
     this.add(
       'endpointslices',
       '/apis/discovery.k8s.io/v1/endpointslices',
       () => disc.listEndpointSliceForAllNamespaces(),
       (t, x: k8s.V1EndpointSlice) => s.applySlice(t, x),
-      { slim: slimSlice },
+      { slim: slimSlice, shrink: toIdentity },
     );
     this.add(
       'pods',
       '/api/v1/pods',
       () => core.listPodForAllNamespaces(),
       (t, x: k8s.V1Pod) => s.applyPod(t, x),
-      { slim: slimPod },
+      { slim: slimPod, shrink: toIdentity },
     );
     const workload =
       (kind: WorkloadKind): Apply<k8s.KubernetesObject> =>
@@ -64,28 +64,28 @@ export class ClusterWatcher {
       '/apis/apps/v1/deployments',
       () => apps.listDeploymentForAllNamespaces(),
       workload('Deployment'),
-      { slim: slimWorkload },
+      { slim: slimWorkload, shrink: toIdentity },
     );
     this.add(
       'replicasets',
       '/apis/apps/v1/replicasets',
       () => apps.listReplicaSetForAllNamespaces(),
       workload('ReplicaSet'),
-      { slim: slimWorkload },
+      { slim: slimWorkload, shrink: toIdentity },
     );
     this.add(
       'statefulsets',
       '/apis/apps/v1/statefulsets',
       () => apps.listStatefulSetForAllNamespaces(),
       workload('StatefulSet'),
-      { slim: slimWorkload },
+      { slim: slimWorkload, shrink: toIdentity },
     );
     this.add(
       'daemonsets',
       '/apis/apps/v1/daemonsets',
       () => apps.listDaemonSetForAllNamespaces(),
       workload('DaemonSet'),
-      { slim: slimWorkload },
+      { slim: slimWorkload, shrink: toIdentity },
     );
     const net = o.kc.makeApiClient(k8s.NetworkingV1Api);
     this.secrets = new SecretWatches(o.kc, s, o.log, (c) => this.emit(c, 'secrets'));
@@ -118,11 +118,12 @@ export class ClusterWatcher {
     path: string,
     list: () => Promise<k8s.KubernetesListObject<T>>,
     apply: Apply<T>,
-    more: { slim?: (obj: T) => T; optional?: boolean } = {},
+    more: { slim?: (obj: T) => T; shrink?: (obj: T) => void; optional?: boolean } = {},
   ): void {
     const inf = new ResilientInformer<T>({
       name,
       ...(more.slim ? { slim: more.slim } : {}),
+      ...(more.shrink ? { shrink: more.shrink } : {}),
       kc: this.o.kc,
       path,
       list,

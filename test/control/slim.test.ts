@@ -6,7 +6,13 @@ import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { ResilientInformer, type ChangeType } from '../../lib/informer.js';
 import { podModel, serviceModel, sliceModel } from '../../control/kube/convert.js';
-import { slimPod, slimService, slimSlice, slimWorkload } from '../../control/kube/slim.js';
+import {
+  slimPod,
+  slimService,
+  slimSlice,
+  slimWorkload,
+  toIdentity,
+} from '../../control/kube/slim.js';
 import { startFake, waitFor } from '../fake-kube/testing.js';
 
 const owner = {
@@ -114,7 +120,7 @@ t.test('slim objects convert to the same model as whole ones', async (t) => {
 
   const rs = { metadata: { name: 'rs-1', namespace: 'default', uid: 'u-rs', labels: { a: 'b' } } };
   const full = { ...rs, spec: { replicas: 3, template: { spec: { containers: [] } } } };
-  t.same(slimWorkload(full as k8s.KubernetesObject), rs, 'workload: metadata only');
+  t.same(slimWorkload(full), rs, 'workload: metadata only');
 });
 
 t.test('the informer hands out slim objects from its list and from its watch', async (t) => {
@@ -152,3 +158,47 @@ t.test('the informer hands out slim objects from its list and from its watch', a
   await waitFor('the delete', () => seen.some(([type]) => type === 'delete'));
   t.equal(inf.list().length, 1);
 });
+
+t.test(
+  'with shrink, onChange sees the slim copy and the cache keeps only its identity',
+  async (t) => {
+    const h = await startFake(t);
+    h.fake.seed(pod('listed', '10.1.0.1') as never);
+    const core = h.kc.makeApiClient(k8s.CoreV1Api);
+    const ips: string[] = [];
+    const inf = new ResilientInformer<k8s.V1Pod>({
+      name: 'pods',
+      kc: h.kc,
+      path: '/api/v1/pods',
+      list: () => core.listPodForAllNamespaces(),
+      slim: slimPod,
+      shrink: toIdentity,
+      log: pino({ level: 'silent' }),
+      onChange: (_type, obj) => ips.push(obj.status?.podIP ?? '-'),
+    });
+    t.teardown(() => inf.stop());
+    await inf.start();
+    h.fake.seed(pod('watched', '10.1.0.2') as never);
+    await waitFor('the watched pod', () => ips.length === 2);
+    t.same(ips, ['10.1.0.1', '10.1.0.2'], 'onChange read the status');
+    for (const p of inf.list()) {
+      t.same(Object.keys(p), ['metadata'], `${p.metadata?.name}: only metadata cached`);
+      t.same(Object.keys(p.metadata ?? {}).sort(), ['name', 'namespace', 'resourceVersion', 'uid']);
+    }
+    const slice = slimSlice({
+      metadata: {
+        name: 's',
+        namespace: 'n',
+        labels: { 'kubernetes.io/service-name': 'svc', x: 'y' },
+      },
+      endpoints: [{ addresses: ['10.0.0.1'] }],
+      addressType: 'IPv4',
+    });
+    toIdentity(slice);
+    t.same(
+      slice,
+      { metadata: { name: 's', namespace: 'n', labels: { 'kubernetes.io/service-name': 'svc' } } },
+      'a slice keeps the Service it belongs to',
+    );
+  },
+);

@@ -29,6 +29,8 @@ const tc = new TrafficControl({
   defaultMetrics: true,
 });
 
+const SETTLE_MS = 1000;
+
 /** Per node and type key: the version last sent and the version last ACKed. */
 function sync(nodes: string[]): Record<string, Record<string, [string, string]>> {
   const out: Record<string, Record<string, [string, string]>> = {};
@@ -71,8 +73,14 @@ serve({
   snapshotBytes: (a) => snapshotBytes(String(a.node)),
   profile: (a) => profile(a.file as string | undefined),
   heap: (a) => writeHeapSnapshot(String(a.file)),
-  usage: (a) => {
+  usage: async (a) => {
     if (a.gc === true) global.gc?.();
+    if (a.settle === true) {
+      // Freed buffers are given back by V8's background sweeper after the GC: wait for it.
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      global.gc?.();
+      await new Promise((r) => setTimeout(r, SETTLE_MS / 4));
+    }
     return { cpu: process.cpuUsage(), mem: process.memoryUsage() };
   },
   stop: async () => {

@@ -32,8 +32,9 @@ export interface Usage {
   mem: NodeJS.MemoryUsage;
 }
 
-export async function controlUsage(p: Procs, gc = false): Promise<Usage> {
-  return p.control.call<Usage>('usage', { gc });
+/** `gc`: after a full GC; `settle`: then a second one once freed buffers are given back. */
+export async function controlUsage(p: Procs, gc = false, settle = false): Promise<Usage> {
+  return p.control.call<Usage>('usage', { gc, settle });
 }
 
 export const cpuUs = (u: Usage): number => u.cpu.user + u.cpu.system;

@@ -53,16 +53,31 @@ type Launch = {
 
 const inspector = new Session();
 
-/** Child side: starts the CPU profiler, or (with `file`) stops it and writes the profile. */
+/**
+ * Child side: starts the CPU profiler, or (with `file`) stops it and writes the profile. With
+ * `TM_BENCH_SCALE_ALLOC=1` it samples allocations instead (a .heapprofile for DevTools).
+ */
 export async function profile(file: string | undefined): Promise<void> {
+  const alloc = process.env.TM_BENCH_SCALE_ALLOC === '1';
   if (!file) {
     inspector.connect();
-    await inspector.post('Profiler.enable');
-    await inspector.post('Profiler.start');
+    if (alloc)
+      await inspector.post('HeapProfiler.startSampling', {
+        samplingInterval: 32768,
+        // Garbage too: what a push allocates and drops is what the collector pays for.
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never);
+    else {
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.start');
+    }
     return;
   }
-  const { profile: p } = await inspector.post('Profiler.stop');
-  writeFileSync(file, JSON.stringify(p));
+  const { profile: p } = alloc
+    ? await inspector.post('HeapProfiler.stopSampling')
+    : await inspector.post('Profiler.stop');
+  writeFileSync(alloc ? file.replace(/\.cpuprofile$/, '.heapprofile') : file, JSON.stringify(p));
   inspector.disconnect();
 }
 

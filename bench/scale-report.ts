@@ -110,7 +110,9 @@ export function printScale(results: ScenarioResult[], info: RunInfo): void {
   );
   out.push(row(Array(11).fill('---') as string[]));
   for (const r of results) out.push(...changeRows(r));
-  out.push('\nInitial sync and traffic-control memory (MiB), bytes received by one proxy:\n');
+  out.push(
+    '\nInitial sync and traffic-control memory (MiB; RSS after a full GC and 1 s for freed buffers to be given back, peak as the kernel saw it), bytes received by one proxy:\n',
+  );
   out.push(
     row([
       'scenario',

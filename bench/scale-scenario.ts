@@ -75,7 +75,7 @@ async function initial(p: Procs, o: ScenarioOptions): Promise<InitialResult> {
   const watch = o.storm
     ? stormPlan(SHAPE, o.storm.count, o.storm.generation).map((r) => r.old.ip)
     : [];
-  const idle = (await controlUsage(p, true)).mem;
+  const idle = (await controlUsage(p, true, true)).mem;
   const cpu0 = cpuUs(await controlUsage(p));
   const t0 = process.hrtime.bigint();
   await p.load.start(c.xdsPort, nodes, o.delta, watch);
@@ -88,7 +88,7 @@ async function initial(p: Procs, o: ScenarioOptions): Promise<InitialResult> {
     quietMs: 1000,
   });
   const lat = latencies(done, t0);
-  const mem = (await controlUsage(p, true)).mem;
+  const mem = (await controlUsage(p, true, true)).mem;
   if (o.heapDir) await p.control.call('heap', { file: join(o.heapDir, `${o.name}.heapsnapshot`) });
   const bytes = (node: string): Promise<number> => p.load.bytes(node);
   return {
@@ -201,17 +201,28 @@ export async function runScenario(
     String(o.debounceMaxMs),
   ];
   const script = o.controlJs ?? 'bench/scale-control.ts';
-  // As the image runs it (Dockerfile.control): glibc returns large freed buffers to the system.
-  const env = { MALLOC_MMAP_THRESHOLD_: '131072' };
+  // As the image runs it (Dockerfile.control): glibc returns large freed buffers to the system,
+  // two malloc arenas, V8's young generation capped.
+  const env: Record<string, string> = {
+    MALLOC_MMAP_THRESHOLD_: '131072',
+    MALLOC_ARENA_MAX: '2',
+    NODE_OPTIONS: '--max-semi-space-size=4',
+  };
+  // Experiments: `TM_BENCH_SCALE_ENV="K=V …"` and `TM_BENCH_SCALE_NODE_FLAGS="--flag …"`.
+  for (const kv of (process.env.TM_BENCH_SCALE_ENV ?? '').split(' ').filter((x) => x !== '')) {
+    const i = kv.indexOf('=');
+    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
   const tsx = o.controlJs === undefined;
-  const control = new Child('control', script, args, ['--expose-gc'], tsx, env);
+  const flags = (process.env.TM_BENCH_SCALE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const control = new Child('control', script, args, ['--expose-gc', ...flags], tsx, env);
   const load = new Loads(o.loads);
   const p: Procs = { kube, control, load };
   try {
     const init = await initial(p, o);
     const change = await profiled(p, o, 'changes', () => changes(p, o));
     const st = await profiled(p, o, 'storm', () => storm(p, o));
-    const rssEnd = (await controlUsage(p)).mem.rss;
+    const rssEnd = (await controlUsage(p, true, true)).mem.rss;
     return { opts: o, initial: init, change, storm: st, rssEnd, peakRss: peakRss(control.pid) };
   } finally {
     await load.stop();

@@ -3,8 +3,9 @@
 // "1s", Any as {"@type", ...}) out, which Envoy reads from `--config-yaml` (JSON is YAML).
 //
 // The proxy starts with: its node identity (`<pod>.<namespace>`, as the original), ADS to
-// traffic-control over gRPC (HTTP/2), the admin on 127.0.0.1 only, and one static listener on all
-// addresses that serves nothing but /stats/prometheus (proxied to the admin) for Prometheus.
+// traffic-control over gRPC (HTTP/2; SotW, or delta when asked), the admin on 127.0.0.1 only,
+// and one static listener on all addresses that serves nothing but /stats/prometheus (proxied to
+// the admin) for Prometheus.
 // Every other listener and cluster comes from traffic-control over xDS.
 import { isIP } from 'node:net';
 import { fail, ok, type Validation } from '../lib/validation.js';
@@ -16,6 +17,8 @@ export interface BootstrapInput {
   /** traffic-control's Service (FQDN) or IP, and its ADS port. */
   xdsAddress: string;
   xdsPort: number;
+  /** ADS flavour: 'sotw' (api_type GRPC, the default) or 'delta' (DELTA_GRPC). */
+  xdsApi?: 'sotw' | 'delta';
   /** Envoy's admin, bound to 127.0.0.1 in the pod. */
   adminPort: number;
   /** The static Prometheus listener on 0.0.0.0 (only /stats/prometheus). */
@@ -130,6 +133,9 @@ function inputErrors(input: BootstrapInput): string[] {
     ...(input.podIp === undefined ? [] : ipErrors('podIp', input.podIp)),
     ...hostErrors('xdsAddress', input.xdsAddress),
     ...portErrors('xdsPort', input.xdsPort),
+    ...(input.xdsApi === undefined || input.xdsApi === 'sotw' || input.xdsApi === 'delta'
+      ? []
+      : [`xdsApi: must be sotw or delta, got ${shown(input.xdsApi)}`]),
     ...portErrors('adminPort', input.adminPort),
     ...portErrors('statsPort', input.statsPort),
     ...portErrors('capturePort', input.capturePort),
@@ -179,10 +185,10 @@ function node(input: BootstrapInput): object {
   };
 }
 
-function dynamicResources(): object {
+function dynamicResources(input: BootstrapInput): object {
   return {
     ads_config: {
-      api_type: 'GRPC',
+      api_type: input.xdsApi === 'delta' ? 'DELTA_GRPC' : 'GRPC',
       transport_api_version: 'V3',
       grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }],
       set_node_on_first_message_only: true,
@@ -261,7 +267,7 @@ function assemble(input: BootstrapInput): Record<string, unknown> {
   if (input.zipkin) clusters.push(zipkinCluster(input.zipkin));
   return {
     node: node(input),
-    dynamic_resources: dynamicResources(),
+    dynamic_resources: dynamicResources(input),
     static_resources: { listeners: [statsListener(input)], clusters },
     admin: { address: socketAddress('127.0.0.1', input.adminPort) },
     layered_runtime: { layers: [{ name: 'admin', admin_layer: {} }] },

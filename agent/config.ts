@@ -6,6 +6,8 @@ export interface AgentConfig {
   /** traffic-control's Service, fully qualified, and its ADS port. */
   xdsAddress: string;
   xdsPort: number;
+  /** ADS flavour the proxies ask for: state-of-the-world (GRPC) or incremental (DELTA_GRPC). */
+  xdsApi: 'sotw' | 'delta';
   proxyUid: number;
   proxyGid: number;
   capturePort: number;
@@ -33,6 +35,7 @@ export const DEFAULT_CONFIG: Omit<AgentConfig, 'nodeName'> = {
   proxyImage: DEFAULT_PROXY_IMAGE,
   xdsAddress: 'traffic-control.traffic-system.svc.cluster.local',
   xdsPort: 18000,
+  xdsApi: 'sotw',
   proxyUid: 1337,
   proxyGid: 1337,
   capturePort: 10000,

@@ -39,6 +39,7 @@ function proxySpec(d: PassDeps, pod: k8s.V1Pod, ref: PodRef): ProxySpec {
       ...(pod.status?.podIP ? { podIp: pod.status.podIP } : {}),
       xdsAddress: c.xdsAddress,
       xdsPort: c.xdsPort,
+      xdsApi: c.xdsApi,
       adminPort: c.adminPort,
       statsPort: c.statsPort,
       capturePort: c.capturePort,

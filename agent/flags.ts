@@ -16,6 +16,7 @@ export const AGENT_FLAGS = {
   'proxy-cgroup-parent': { type: 'string' },
   'proxy-image': { type: 'string' },
   'xds-address': { type: 'string' },
+  'xds-api': { type: 'string' },
   'proxy-uid': { type: 'string' },
   'capture-port': { type: 'string' },
   'admin-port': { type: 'string' },
@@ -76,6 +77,13 @@ export function hostPort(
   };
 }
 
+/** `--xds-api`: the ADS flavour, sotw (default) or delta. */
+function xdsApi(raw: string | undefined, fallback: AgentConfig['xdsApi']): AgentConfig['xdsApi'] {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'sotw' || raw === 'delta') return raw;
+  throw new InvalidArgumentError(`--xds-api must be sotw or delta, got "${raw}"`);
+}
+
 function labels(list: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of list ?? []) {
@@ -114,6 +122,7 @@ export function configFromFlags(v: AgentFlagValues): AgentConfig {
     proxyImage: fromEnv(v['proxy-image'], 'PROXY_IMAGE') ?? d.proxyImage,
     xdsAddress: xds.host,
     xdsPort: xds.port,
+    xdsApi: xdsApi(fromEnv(v['xds-api'], 'XDS_API'), d.xdsApi),
     proxyUid: intFlag('proxy-uid', fromEnv(v['proxy-uid'], 'PROXY_UID'), d.proxyUid, {
       min: 1,
       max: 2 ** 31 - 1,

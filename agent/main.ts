@@ -35,6 +35,8 @@ Flags (environment variable in brackets):
   --proxy-cgroup-parent P containerd: cgroup parent of the proxies (default /traffic-manager) [PROXY_CGROUP_PARENT]
   --proxy-image REF      Envoy image (default ${DEFAULT_CONFIG.proxyImage}) [PROXY_IMAGE]
   --xds-address H[:P]    traffic-control Service, fully qualified (default ${DEFAULT_CONFIG.xdsAddress}:${DEFAULT_CONFIG.xdsPort}) [XDS_ADDRESS]
+  --xds-api KIND         ADS flavour of the proxies: sotw (state of the world) or delta (incremental;
+                         only what changed, for many proxies) (default ${DEFAULT_CONFIG.xdsApi}) [XDS_API]
   --proxy-uid N          uid and gid Envoy runs as; never captured (default 1337) [PROXY_UID]
   --capture-port N       outbound capture port (default 10000) [CAPTURE_PORT]
   --admin-port N         Envoy admin port, on 127.0.0.1 in the pod (default 8900) [ADMIN_PORT]

@@ -215,6 +215,31 @@ t.test('the bootstrap decodes as an Envoy v3 Bootstrap with the expected content
   tt.equal(at(list(hcm, 'http_filters').at(-1), 'name'), 'envoy.filters.http.router');
 });
 
+t.test('xdsApi: GRPC (SotW) by default and for sotw, DELTA_GRPC for delta', async (tt) => {
+  for (const [xdsApi, apiType] of [
+    [undefined, 'GRPC'],
+    ['sotw', 'GRPC'],
+    ['delta', 'DELTA_GRPC'],
+  ] as const) {
+    const b = buildBootstrap(xdsApi === undefined ? input : { ...input, xdsApi });
+    if (!b.valid) throw new Error(`unexpected: ${b.errors.join('; ')}`);
+    const o = decode(tt, b.result);
+    tt.strictSame(
+      at(o, 'dynamic_resources', 'ads_config'),
+      {
+        api_type: apiType,
+        transport_api_version: 'V3',
+        grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }],
+        set_node_on_first_message_only: true,
+      },
+      `${xdsApi ?? 'default'}: api_type ${apiType}`,
+    );
+    for (const k of ['cds_config', 'lds_config']) {
+      tt.strictSame(at(o, 'dynamic_resources', k), { ads: {}, resource_api_version: 'V3' }, k);
+    }
+  }
+});
+
 t.test('zipkin adds one static STRICT_DNS cluster; podIp is optional', async (tt) => {
   const noIp: BootstrapInput = { ...input, podIp: undefined };
   const b = buildBootstrap({ ...noIp, zipkin: { address: 'traffic-zipkin.tracing', port: 9411 } });
@@ -258,6 +283,11 @@ t.test('invalid input is a validation result naming the field', async (tt) => {
     ['stats on the admin port', { statsPort: 8900 }, /^statsPort: must differ from adminPort/],
     ['capture on the stats port', { capturePort: 15090 }, /^capturePort: must differ/],
     ['concurrency 0', { concurrency: 0 }, /^concurrency: /],
+    [
+      'unknown xdsApi',
+      { xdsApi: 'incremental' as BootstrapInput['xdsApi'] },
+      /^xdsApi: must be sotw or delta, got "incremental"$/,
+    ],
   ];
   for (const [what, patch, re] of cases) {
     const b = buildBootstrap({ ...input, ...patch });

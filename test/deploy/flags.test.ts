@@ -109,9 +109,11 @@ t.test('traffic-agent: its parser accepts the rendered arguments and environment
     capturePort: DEFAULT_CONFIG.capturePort,
     statsPort: DEFAULT_CONFIG.statsPort,
     resyncMs: 30_000,
+    xdsApi: 'sotw',
     self: { name: 'traffic-agent-x1', namespace: NAMESPACE },
   });
   t.equal(config.zipkin, undefined, 'no tracing by default');
+  t.equal(env.XDS_API, 'sotw', 'XDS_API=sotw by default');
 
   const alt = container(
     find(await render(ALT_VALUES), 'DaemonSet', 'traffic-agent'),
@@ -131,6 +133,47 @@ t.test('traffic-agent: its parser accepts the rendered arguments and environment
     address: `traffic-zipkin.${NAMESPACE}.svc.cluster.local`,
     port: 9411,
   });
+});
+
+t.test('traffic-agent: --xds-api and XDS_API choose the ADS flavour, sotw or delta', async (t) => {
+  const parse = (args: string[], env: Record<string, string> = {}): string =>
+    withEnv({ XDS_API: '', ...env }, () => {
+      const { values } = parseArgs({ options: AGENT_FLAGS, args, strict: true });
+      return configFromFlags({ 'node-name': 'node-a', ...values }).xdsApi;
+    });
+  t.equal(DEFAULT_CONFIG.xdsApi, 'sotw', 'SotW by default');
+  t.equal(parse([]), 'sotw', 'neither flag nor environment: sotw');
+  t.equal(parse(['--xds-api', 'delta']), 'delta');
+  t.equal(parse(['--xds-api=sotw']), 'sotw');
+  t.equal(parse([], { XDS_API: 'delta' }), 'delta', 'XDS_API=delta');
+  t.equal(parse(['--xds-api=sotw'], { XDS_API: 'delta' }), 'sotw', 'the flag wins over XDS_API');
+  const invalid: [string, string[], Record<string, string>][] = [
+    ['--xds-api=incremental', ['--xds-api=incremental'], {}],
+    ['--xds-api DELTA', ['--xds-api', 'DELTA'], {}],
+    ['XDS_API=grpc', [], { XDS_API: 'grpc' }],
+  ];
+  for (const [what, args, env] of invalid) {
+    const got = what.split(/[= ]/)[1];
+    t.throws(
+      () => parse(args, env),
+      { code: 'TM_INVALID_ARGUMENT', message: `--xds-api must be sotw or delta, got "${got}"` },
+      `${what} is rejected, naming the flag and the allowed values`,
+    );
+  }
+
+  const delta = container(
+    find(await render(['agent.xdsApi=delta']), 'DaemonSet', 'traffic-agent'),
+    'traffic-agent',
+  );
+  const env = agentEnv(delta);
+  t.equal(env.XDS_API, 'delta', 'agent.xdsApi=delta renders XDS_API=delta');
+  const args = (delta.args ?? []) as string[];
+  const { values } = parseArgs({ options: AGENT_FLAGS, args, strict: true });
+  t.equal(
+    withEnv(env, () => configFromFlags(values)).xdsApi,
+    'delta',
+    'the agent reads it as delta',
+  );
 });
 
 const LOGS = '/var/log/traffic-manager/proxies';

@@ -53,6 +53,9 @@ t.test('bad values fail the render with a message, not a broken manifest', async
   const runtime = await helm(['template', 'x', CHART, '--set', 'agent.runtime=cri-o']);
   t.not(runtime.exitCode, 0);
   t.match(runtime.stderr, /agent\.runtime must be auto, docker or containerd, got "cri-o"/);
+  const xdsApi = await helm(['template', 'x', CHART, '--set', 'agent.xdsApi=incremental']);
+  t.not(xdsApi.exitCode, 0);
+  t.match(xdsApi.stderr, /agent\.xdsApi must be sotw or delta, got "incremental"/);
   const zipkin = await helm(['template', 'x', CHART, '--set', 'tracing.zipkinAddress=nohost']);
   t.not(zipkin.exitCode, 0);
   t.match(zipkin.stderr, /tracing\.zipkinAddress must be host:port/);
@@ -187,6 +190,7 @@ t.test('traffic-agent: hostPID, NET_ADMIN + SYS_ADMIN only, the runtime socket',
     PROXY_IMAGE: DEFAULT_PROXY_IMAGE,
     METRICS_PORT: '15021',
     CAPTURE_PORT: '10000',
+    XDS_API: 'sotw',
   });
   t.equal(c.args, undefined, 'no arguments: everything comes from the environment');
 

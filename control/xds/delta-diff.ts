@@ -44,7 +44,7 @@ function wantedNames(all: Items, st: DiffState): string[] {
 }
 
 /** Resources to (re)send and names to announce as missing, among `names` the client wants. */
-function changes(all: Items, st: DiffState, forced: Set<string>, names: string[]): Diff {
+function changes(all: Items, st: DiffState, forced: ReadonlySet<string>, names: string[]): Diff {
   const send: EncodedResource[] = [];
   const removed: string[] = [];
   for (const n of names) {
@@ -67,7 +67,12 @@ function departures(all: Items, st: DiffState, names: Iterable<string>): string[
     .sort();
 }
 
-export function diff(all: Items, st: DiffState, forced: Set<string>, keepRemovals: boolean): Diff {
+export function diff(
+  all: Items,
+  st: DiffState,
+  forced: ReadonlySet<string>,
+  keepRemovals: boolean,
+): Diff {
   const only = st.base && forced.size === 0 ? changedNames(st.base, all) : undefined;
   const d = changes(all, st, forced, only ?? wantedNames(all, st));
   if (keepRemovals) return d;

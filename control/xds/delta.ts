@@ -7,6 +7,7 @@ import type { CacheEntry } from './cache.js';
 import { ABSENT, diff, type DiffState } from './delta-diff.js';
 import { heldAfterFullDiff, internNames } from './delta-shared.js';
 import { encodeDeltaResponse, type DeltaDiscoveryRequest } from './messages.js';
+import { ackEvent, nackEvent, responseEvent, typeEvent } from './events.js';
 import { StreamBase } from './stream-base.js';
 import { PUSH_ORDER, TYPE, allowsWildcard, isTypeUrl, type TypeUrl } from './types.js';
 
@@ -63,6 +64,9 @@ function removeNames(st: TypeState, unsub: readonly string[]): void {
   }
 }
 
+/** No names forced (a push); never mutated. */
+const NONE: ReadonlySet<string> = new Set();
+
 export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
   private readonly types = new Map<TypeUrl, TypeState>();
   private nonces = 0;
@@ -74,7 +78,7 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
     const st = this.state(url);
     const nonce = req.response_nonce ?? '';
     if (nonce !== '' && nonce === st.nonce) this.acknowledge(url, st, req);
-    else if (nonce !== '') this.deps.events.staleNonce({ ...this.stream(), typeUrl: url, nonce });
+    else if (nonce !== '') this.deps.events.staleNonce(typeEvent(this.stream(), url, nonce));
     const forced = this.subscribe(url, st, req);
     if (!st.started || forced.size > 0 || (req.resource_names_unsubscribe ?? []).length > 0) {
       st.started = true;
@@ -99,10 +103,10 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
     const cds = this.types.get(TYPE.cluster);
     for (const url of PUSH_ORDER) {
       const st = this.types.get(url);
-      if (st?.started) this.respond(url, st, new Set(), url === TYPE.cluster);
+      if (st?.started) this.respond(url, st, NONE, url === TYPE.cluster);
     }
     // Make-before-break: clusters leave last, after the routes that stopped using them.
-    if (cds?.started) this.respond(TYPE.cluster, cds, new Set(), false);
+    if (cds?.started) this.respond(TYPE.cluster, cds, NONE, false);
   }
 
   /** Applies a request's subscription changes; returns the names that must be (re)sent. */
@@ -143,11 +147,19 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
     return forced;
   }
 
-  private respond(url: TypeUrl, st: TypeState, forced: Set<string>, keepRemovals: boolean): void {
+  private respond(
+    url: TypeUrl,
+    st: TypeState,
+    forced: ReadonlySet<string>,
+    keepRemovals: boolean,
+  ): void {
     const entry = this.entry;
     if (!entry) return;
-    const started = performance.now();
     const all = entry.snapshot.items(url);
+    // Diffed against these very resources, nothing asked for since: nothing to send (most
+    // types of most pushes, now that unchanged types keep their map).
+    if (st.base === all && forced.size === 0) return;
+    const started = performance.now();
     const { send, removed } = diff(all, st, forced, keepRemovals);
     if (keepRemovals) applyToHeld(st, all, send, removed);
     else {
@@ -164,26 +176,27 @@ export class DeltaStream extends StreamBase<DeltaDiscoveryRequest> {
     st.nonce = nonce;
     st.changedAt = entry.changedAt;
     this.send(buf);
-    const info = { ...this.stream(), typeUrl: url, version, nonce };
-    this.deps.events.responseSent({
-      ...info,
-      resources: send.length,
-      removed: removed.length,
-      bytes: buf.length,
-      durationMs: performance.now() - started,
-    });
+    this.deps.events.responseSent(
+      responseEvent(this.stream(), url, {
+        version,
+        nonce,
+        resources: send.length,
+        removed: removed.length,
+        bytes: buf.length,
+        durationMs: performance.now() - started,
+      }),
+    );
   }
 
   private acknowledge(url: TypeUrl, st: TypeState, req: DeltaDiscoveryRequest): void {
     const version = this.entry?.snapshot.version(url) ?? '';
-    const base = { ...this.stream(), typeUrl: url, nonce: st.nonce, version };
     if (req.error_detail) {
       const error = req.error_detail.message ?? `code ${req.error_detail.code ?? '?'}`;
-      this.deps.events.nack({ ...base, error });
+      this.deps.events.nack(nackEvent(this.stream(), url, version, st.nonce, error));
       return;
     }
     const convergenceMs = st.changedAt === undefined ? undefined : performance.now() - st.changedAt;
-    this.deps.events.ack({ ...base, convergenceMs });
+    this.deps.events.ack(ackEvent(this.stream(), url, version, st.nonce, convergenceMs));
   }
 
   private state(url: TypeUrl): TypeState {

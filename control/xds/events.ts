@@ -65,3 +65,74 @@ export function combineEvents(...list: XdsEvents[]): Required<XdsEvents> {
     refused: each('refused'),
   };
 }
+
+// Event objects are built as literals, not by spreading the StreamInfo: on Node 20 `{...info,
+// more}` costs about 3 µs (a runtime call and a dictionary-mode object), which per response and
+// per ACK of 1,000 streams was a visible share of a push.
+
+/** The event of one type of one stream: the stream's fields, the type URL and a nonce. */
+export function typeEvent(
+  s: StreamInfo,
+  typeUrl: TypeUrl,
+  nonce: string,
+): StreamInfo & { typeUrl: TypeUrl; nonce: string } {
+  return { streamId: s.streamId, nodeId: s.nodeId, peer: s.peer, kind: s.kind, typeUrl, nonce };
+}
+
+export function responseEvent(
+  s: StreamInfo,
+  typeUrl: TypeUrl,
+  r: Omit<ResponseInfo, keyof StreamInfo | 'typeUrl'>,
+): ResponseInfo {
+  return {
+    streamId: s.streamId,
+    nodeId: s.nodeId,
+    peer: s.peer,
+    kind: s.kind,
+    typeUrl,
+    version: r.version,
+    nonce: r.nonce,
+    resources: r.resources,
+    removed: r.removed,
+    bytes: r.bytes,
+    durationMs: r.durationMs,
+  };
+}
+
+export function ackEvent(
+  s: StreamInfo,
+  typeUrl: TypeUrl,
+  version: string,
+  nonce: string,
+  convergenceMs: number | undefined,
+): AckInfo {
+  return {
+    streamId: s.streamId,
+    nodeId: s.nodeId,
+    peer: s.peer,
+    kind: s.kind,
+    typeUrl,
+    version,
+    nonce,
+    convergenceMs,
+  };
+}
+
+export function nackEvent(
+  s: StreamInfo,
+  typeUrl: TypeUrl,
+  version: string,
+  nonce: string,
+  error: string,
+): NackInfo {
+  return {
+    streamId: s.streamId,
+    nodeId: s.nodeId,
+    peer: s.peer,
+    kind: s.kind,
+    typeUrl,
+    version,
+    nonce,
+    error,
+  };
+}

@@ -14,6 +14,7 @@ import {
   type Payload,
   type Selection,
 } from './selection.js';
+import { ackEvent, nackEvent, responseEvent, typeEvent } from './events.js';
 import { StreamBase } from './stream-base.js';
 import { subscriptionFrom, type Subscription } from './subscription.js';
 import { PUSH_ORDER, TYPE, isTypeUrl, requiresFullState, type TypeUrl } from './types.js';
@@ -49,7 +50,7 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     const st = this.state(url);
     const nonce = req.response_nonce ?? '';
     if (nonce !== '' && nonce !== st.nonce) {
-      this.deps.events.staleNonce({ ...this.streamInfo(), typeUrl: url, nonce });
+      this.deps.events.staleNonce(typeEvent(this.streamInfo(), url, nonce));
       return;
     }
     if (nonce !== '') this.acknowledge(url, st, req);
@@ -108,17 +109,17 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
   }
 
   private acknowledge(url: TypeUrl, st: TypeState, req: DiscoveryRequest): void {
-    const base = { ...this.streamInfo(), typeUrl: url, nonce: st.nonce };
+    const info = this.streamInfo();
     if (req.error_detail) {
       const error = req.error_detail.message ?? `code ${req.error_detail.code ?? '?'}`;
-      this.deps.events.nack({ ...base, version: st.version ?? '', error });
+      this.deps.events.nack(nackEvent(info, url, st.version ?? '', st.nonce, error));
       // What the client holds is no longer known: the next response carries everything.
       st.held = new Map();
       return;
     }
     const changedAt = st.changedAt.get(st.nonce);
     const convergenceMs = changedAt === undefined ? undefined : performance.now() - changedAt;
-    this.deps.events.ack({ ...base, version: req.version_info ?? '', convergenceMs });
+    this.deps.events.ack(ackEvent(info, url, req.version_info ?? '', st.nonce, convergenceMs));
   }
 
   private respond(url: TypeUrl, st: TypeState, force: boolean): void {
@@ -150,14 +151,16 @@ export class SotwStream extends StreamBase<DiscoveryRequest> {
     st.changedAt.clear();
     st.changedAt.set(nonce, changedAt);
     this.send(buf);
-    const info = { ...this.streamInfo(), typeUrl: url, version, nonce };
-    this.deps.events.responseSent({
-      ...info,
-      resources: payload.count,
-      removed: 0,
-      bytes: buf.length,
-      durationMs: performance.now() - started,
-    });
+    this.deps.events.responseSent(
+      responseEvent(this.streamInfo(), url, {
+        version,
+        nonce,
+        resources: payload.count,
+        removed: 0,
+        bytes: buf.length,
+        durationMs: performance.now() - started,
+      }),
+    );
   }
 
   private state(url: TypeUrl): TypeState {

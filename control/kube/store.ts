@@ -45,6 +45,12 @@ interface Workload {
   owner?: k8s.V1OwnerReference;
 }
 
+/** The pods resolved to one workload (`Kind/ns/name`). */
+interface Dependents {
+  id: string;
+  pods: Set<ObjectKey>;
+}
+
 interface PodBase {
   model: PodModel;
   owner: k8s.V1OwnerReference | undefined;
@@ -83,9 +89,9 @@ export class ModelStore implements ClusterModel {
   private readonly bases = new Map<ObjectKey, PodBase>();
   private readonly workloads = new Map<string, Workload>();
   /** `Kind/ns/name` of a workload → pods resolved to it (directly or through a ReplicaSet). */
-  private readonly dependents = new Map<string, Set<ObjectKey>>();
-  /** The reverse of `dependents`: pod → the workload ids it was indexed under. */
-  private readonly ownersOf = new Map<ObjectKey, string[]>();
+  private readonly dependents = new Map<string, Dependents>();
+  /** The reverse of `dependents`: pod → the entries it is in (shared, not one id string each). */
+  private readonly ownersOf = new Map<ObjectKey, Dependents[]>();
 
   /** `ingressClass`: the class whose Ingresses (and so whose Secrets) are ours. */
   constructor(private readonly ingressClass: string = DEFAULT_INGRESS_CLASS) {}
@@ -187,7 +193,7 @@ export class ModelStore implements ClusterModel {
       });
     }
     const change = none();
-    for (const podKey of [...(this.dependents.get(id) ?? [])]) {
+    for (const podKey of [...(this.dependents.get(id)?.pods ?? [])]) {
       const base = this.bases.get(podKey);
       if (!base) continue;
       this.unindex(podKey);
@@ -198,21 +204,20 @@ export class ModelStore implements ClusterModel {
   }
 
   private unindex(podKey: ObjectKey): void {
-    for (const id of this.ownersOf.get(podKey) ?? []) {
-      const set = this.dependents.get(id);
-      set?.delete(podKey);
-      if (set?.size === 0) this.dependents.delete(id);
+    for (const d of this.ownersOf.get(podKey) ?? []) {
+      d.pods.delete(podKey);
+      if (d.pods.size === 0) this.dependents.delete(d.id);
     }
     this.ownersOf.delete(podKey);
   }
 
   private index(id: string, podKey: ObjectKey): void {
-    let set = this.dependents.get(id);
-    if (!set) this.dependents.set(id, (set = new Set()));
-    set.add(podKey);
+    let d = this.dependents.get(id);
+    if (!d) this.dependents.set(id, (d = { id, pods: new Set() }));
+    d.pods.add(podKey);
     const owners = this.ownersOf.get(podKey);
-    if (!owners) this.ownersOf.set(podKey, [id]);
-    else if (!owners.includes(id)) owners.push(id);
+    if (!owners) this.ownersOf.set(podKey, [d]);
+    else if (!owners.includes(d)) owners.push(d);
   }
 
   /** Follows controller ownerReferences up to the workload whose labels apply. */

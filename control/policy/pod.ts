@@ -41,6 +41,19 @@ function ports(own: ParsedLabels, inherited: ParsedLabels | undefined): Map<numb
   return new Map([...out.entries()].sort(([a], [b]) => a - b));
 }
 
+const NO_PORTS: ReadonlyMap<number, PortProtocol> = new Map();
+const NO_ISSUES: PolicyIssue[] = [];
+Object.freeze(NO_ISSUES);
+/** Policies without ports or egress, one frozen object per (enabled, weight): most pods'. */
+const plain = new Map<string, PodPolicy>();
+
+function plainPolicy(enabled: boolean, weight: number): PodPolicy {
+  const key = `${enabled}|${weight}`;
+  let hit = plain.get(key);
+  if (!hit) plain.set(key, (hit = Object.freeze({ enabled, weight, ports: NO_PORTS })));
+  return hit;
+}
+
 export function podPolicy(pod: PodModel): PolicyResult<PodPolicy> {
   const own = parseTrafficLabels('Pod', pod.labels, pod.annotations);
   const kind = workloadKind(pod);
@@ -48,12 +61,14 @@ export function podPolicy(pod: PodModel): PolicyResult<PodPolicy> {
     ? parseTrafficLabels(kind, pod.workloadLabels, pod.workloadAnnotations)
     : undefined;
   const egress = pick<string[]>(own, inherited, EGRESS_SERVICES);
-  const policy: PodPolicy = {
-    enabled: pick<boolean>(own, inherited, ENVOY_ENABLED) ?? false,
-    weight: pick<number>(own, inherited, ENDPOINT_WEIGHT) ?? 100,
-    ports: ports(own, inherited),
-    ...(egress ? { egress } : {}),
-  };
+  const enabled = pick<boolean>(own, inherited, ENVOY_ENABLED) ?? false;
+  const weight = pick<number>(own, inherited, ENDPOINT_WEIGHT) ?? 100;
+  const portMap = ports(own, inherited);
+  // 10,000 pods mostly have the same few policies: share those instead of one object each.
+  const policy: PodPolicy =
+    portMap.size === 0 && !egress
+      ? plainPolicy(enabled, weight)
+      : { enabled, weight, ports: portMap, ...(egress ? { egress } : {}) };
   const issues: PolicyIssue[] = own.issues.map((i) => ({
     kind: 'Pod',
     namespace: pod.namespace,
@@ -65,5 +80,5 @@ export function podPolicy(pod: PodModel): PolicyResult<PodPolicy> {
     const ref = { kind, namespace: pod.namespace, name: pod.workload.name, uid: pod.workload.uid };
     for (const i of inherited.issues) issues.push({ ...ref, ...i });
   }
-  return { policy, issues };
+  return { policy, issues: issues.length === 0 ? NO_ISSUES : issues };
 }

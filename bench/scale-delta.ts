@@ -2,13 +2,13 @@
 // CDS and LDS; EDS subscriptions follow the clusters it holds and RDS subscriptions the route
 // tables its listeners name (subscribe and unsubscribe by difference); every response ACKed at
 // once. The ACKed "version" recorded is the response's system_version_info.
-import type * as grpc from '@grpc/grpc-js';
 import type { DeltaDiscoveryRequest } from '../control/xds/messages.js';
 import { TYPE } from '../control/xds/types.js';
+import type { AdsCall } from './scale-h2.js';
 import { listenerRoutes, now, Tracked, watchedIps } from './scale-track.js';
 import { deltaResponse, type DeltaResponse } from './scale-wire.js';
 
-type Call = grpc.ClientDuplexStream<DeltaDiscoveryRequest, Buffer>;
+type Call = AdsCall<DeltaDiscoveryRequest>;
 
 interface TypeState {
   /** Resource name → what it implies (route names of a listener, watched IPs of a CLA). */

@@ -3,8 +3,15 @@
 // connection by default as every Envoy has, ACKing every response at once. Commands over IPC
 // (see scale-proc.ts): start, quiet, acks, bytes, holds, stop.
 import * as grpc from '@grpc/grpc-js';
-import { ADS_SERVICE, discoveryRequest, type DiscoveryRequest } from '../control/xds/messages.js';
+import * as http2 from 'node:http2';
+import {
+  ADS_SERVICE,
+  deltaRequest,
+  discoveryRequest,
+  type DiscoveryRequest,
+} from '../control/xds/messages.js';
 import { DeltaClient } from './scale-delta.js';
+import { connect, H2Call, type AdsCall } from './scale-h2.js';
 import { profile, serve } from './scale-proc.js';
 import { SotwClient } from './scale-sotw.js';
 import { lastActivity, now, Tracked, watched } from './scale-track.js';
@@ -39,10 +46,15 @@ type Stream = grpc.ClientDuplexStream<object, Buffer>;
 
 const clients: (SotwClient | DeltaClient)[] = [];
 const channels: grpc.Client[] = [];
+const sessions: http2.ClientHttp2Session[] = [];
 const tracked = new Map<string, Tracked>();
 
-function open(port: number, nodeId: string, i: number, perChannel: number, delta: boolean): void {
-  if (i % perChannel === 0)
+/** `TM_BENCH_SCALE_CLIENT=grpc-js` runs the proxies on grpc-js instead of bare HTTP/2. */
+const GRPC_JS = process.env.TM_BENCH_SCALE_CLIENT === 'grpc-js';
+const PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/';
+
+function grpcJsCall(port: number, first: boolean, delta: boolean): AdsCall<object> {
+  if (first)
     channels.push(
       new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
         // Without it grpc-js shares one connection between channels to the same address.
@@ -53,7 +65,22 @@ function open(port: number, nodeId: string, i: number, perChannel: number, delta
   const ch = channels.at(-1) as unknown as Record<string, (() => Stream) | undefined>;
   const method = delta ? ch.DeltaAggregatedResources : ch.StreamAggregatedResources;
   if (!method) throw new Error('no ADS method');
-  const call = method.call(ch);
+  return method.call(ch);
+}
+
+function h2Call(port: number, first: boolean, delta: boolean): AdsCall<object> {
+  if (first) sessions.push(connect(port));
+  const session = sessions.at(-1);
+  if (!session) throw new Error('no HTTP/2 session');
+  const serialize = (m: object): Buffer =>
+    delta ? deltaRequest.encode(m as Record<string, unknown>) : serializeRequest(m);
+  const method = delta ? 'DeltaAggregatedResources' : 'StreamAggregatedResources';
+  return new H2Call<object>(session, PATH + method, serialize);
+}
+
+function open(port: number, nodeId: string, i: number, perChannel: number, delta: boolean): void {
+  const first = i % perChannel === 0;
+  const call = GRPC_JS ? grpcJsCall(port, first, delta) : h2Call(port, first, delta);
   const t = new Tracked(nodeId);
   tracked.set(nodeId, t);
   clients.push(delta ? new DeltaClient(call, t) : new SotwClient(call, t));
@@ -100,7 +127,7 @@ serve({
     const nodes = a.nodes as string[];
     const per = Number(a.perChannel ?? 1);
     nodes.forEach((n, i) => open(Number(a.port), n, i, per, a.delta === true));
-    return { streams: clients.length, connections: channels.length };
+    return { streams: clients.length, connections: channels.length + sessions.length };
   },
   clock: () => now(),
   quiet: (a) => quiet(Number(a.ms), Number(a.timeoutMs ?? 120_000)),
@@ -116,6 +143,7 @@ serve({
   stop: () => {
     for (const c of clients) c.end();
     for (const ch of channels) ch.close();
+    for (const s of sessions) s.close();
     setTimeout(() => process.exit(0), 100);
     return true;
   },

@@ -4,13 +4,13 @@
 // nonce; every response ACKed at once. RDS and EDS responses may carry only some of the
 // subscribed resources (the rest are kept, as Envoy keeps them), so endpoint sets are tracked
 // per ClusterLoadAssignment.
-import type * as grpc from '@grpc/grpc-js';
 import type { DiscoveryRequest } from '../control/xds/messages.js';
 import { TYPE } from '../control/xds/types.js';
+import type { AdsCall } from './scale-h2.js';
 import { listenerRoutes, now, Tracked, watchedIps } from './scale-track.js';
 import { anyValue, resourceName, sotwResponse, type SotwResponse } from './scale-wire.js';
 
-type Call = grpc.ClientDuplexStream<DiscoveryRequest, Buffer>;
+type Call = AdsCall<DiscoveryRequest>;
 
 interface TypeState {
   version: string;

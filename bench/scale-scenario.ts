@@ -201,11 +201,11 @@ export async function runScenario(
     String(o.debounceMaxMs),
   ];
   const script = o.controlJs ?? 'bench/scale-control.ts';
-  // As the image runs it (Dockerfile.control): glibc returns large freed buffers to the system,
-  // two malloc arenas, V8's young generation capped.
+  // As the image runs it (Dockerfile.control): glibc gives freed buffers of 32 KiB and more back
+  // to the system, one malloc arena, V8's young generation capped.
   const env: Record<string, string> = {
-    MALLOC_MMAP_THRESHOLD_: '131072',
-    MALLOC_ARENA_MAX: '2',
+    MALLOC_MMAP_THRESHOLD_: '32768',
+    MALLOC_ARENA_MAX: '1',
     NODE_OPTIONS: '--max-semi-space-size=4',
   };
   // Experiments: `TM_BENCH_SCALE_ENV="K=V …"` and `TM_BENCH_SCALE_NODE_FLAGS="--flag …"`.

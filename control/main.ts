@@ -20,7 +20,8 @@ Flags (environment variable in brackets):
   --xds-port N             ADS gRPC port (default 18000) [XDS_PORT]
   --admin-port N           admin HTTP port: /healthz /readyz /metrics /debug/* (default 15010) [ADMIN_PORT]
   --debounce-ms N          quiet window before a push (default 100) [DEBOUNCE_MS]
-  --debounce-max-ms N      longest a change waits under constant churn (default 1000) [DEBOUNCE_MAX_MS]
+  --debounce-max-ms N      longest a change waits under constant churn (default 1000; endpoints
+                           going away wait only the quiet window) [DEBOUNCE_MAX_MS]
   --verify-peer-ip         refuse streams whose peer address is not the node's pod IP [VERIFY_PEER_IP]
   --capture-port N         the proxies' outbound capture port (default 10000) [CAPTURE_PORT]
   --version-label KEY      pod label that names a version for traffic.version.* (default version) [VERSION_LABEL]

@@ -225,7 +225,6 @@ export async function runScenario(
     const end = (await controlUsage(p, true, true)).mem;
     if (o.heapDir)
       await p.control.call('heap', { file: join(o.heapDir, `${o.name}-end.heapsnapshot`) });
-    if (process.env.TM_BENCH_SCALE_MEMLOG === '1') console.error(`${o.name} end`, end);
     const rssEnd = end.rss;
     return { opts: o, initial: init, change, storm: st, rssEnd, peakRss: peakRss(control.pid) };
   } finally {

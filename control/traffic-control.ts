@@ -112,12 +112,7 @@ export class TrafficControl {
   private serves(nodeId: string): boolean {
     if (nodeId === GATEWAY_NODE || (this.connected.get(nodeId) ?? 0) > 0) return true;
     const key = podKeyOf(nodeId);
-    const pod = key ? this.store.pods.get(key) : undefined;
-    return (
-      pod !== undefined &&
-      pod.ips.length > 0 &&
-      (key ? this.translator.pod(key)?.enabled === true : false)
-    );
+    return key !== undefined && this.proxyIndex.has(key);
   }
 
   private nodeIds(): string[] {

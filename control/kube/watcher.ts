@@ -39,21 +39,21 @@ export class ClusterWatcher {
       '/api/v1/services',
       () => core.listServiceForAllNamespaces(),
       (t, x: k8s.V1Service) => s.applyService(t, x),
-      { slim: slimService, shrink: toIdentity },
+      { slim: slimService },
     );
     this.add(
       'endpointslices',
       '/apis/discovery.k8s.io/v1/endpointslices',
       () => disc.listEndpointSliceForAllNamespaces(),
       (t, x: k8s.V1EndpointSlice) => s.applySlice(t, x),
-      { slim: slimSlice, shrink: toIdentity },
+      { slim: slimSlice },
     );
     this.add(
       'pods',
       '/api/v1/pods',
       () => core.listPodForAllNamespaces(),
       (t, x: k8s.V1Pod) => s.applyPod(t, x),
-      { slim: slimPod, shrink: toIdentity },
+      { slim: slimPod },
     );
     const workload =
       (kind: WorkloadKind): Apply<k8s.KubernetesObject> =>
@@ -64,28 +64,28 @@ export class ClusterWatcher {
       '/apis/apps/v1/deployments',
       () => apps.listDeploymentForAllNamespaces(),
       workload('Deployment'),
-      { slim: slimWorkload, shrink: toIdentity },
+      { slim: slimWorkload },
     );
     this.add(
       'replicasets',
       '/apis/apps/v1/replicasets',
       () => apps.listReplicaSetForAllNamespaces(),
       workload('ReplicaSet'),
-      { slim: slimWorkload, shrink: toIdentity },
+      { slim: slimWorkload },
     );
     this.add(
       'statefulsets',
       '/apis/apps/v1/statefulsets',
       () => apps.listStatefulSetForAllNamespaces(),
       workload('StatefulSet'),
-      { slim: slimWorkload, shrink: toIdentity },
+      { slim: slimWorkload },
     );
     this.add(
       'daemonsets',
       '/apis/apps/v1/daemonsets',
       () => apps.listDaemonSetForAllNamespaces(),
       workload('DaemonSet'),
-      { slim: slimWorkload, shrink: toIdentity },
+      { slim: slimWorkload },
     );
     const net = o.kc.makeApiClient(k8s.NetworkingV1Api);
     this.secrets = new SecretWatches(o.kc, s, o.log, (c) => this.emit(c, 'secrets'));
@@ -118,12 +118,13 @@ export class ClusterWatcher {
     path: string,
     list: () => Promise<k8s.KubernetesListObject<T>>,
     apply: Apply<T>,
-    more: { slim?: (obj: T) => T; shrink?: (obj: T) => void; optional?: boolean } = {},
+    more: { slim?: (obj: T) => T; optional?: boolean } = {},
   ): void {
     const inf = new ResilientInformer<T>({
       name,
-      ...(more.slim ? { slim: more.slim } : {}),
-      ...(more.shrink ? { shrink: more.shrink } : {}),
+      // Once the store has converted a slim copy, the cache keeps only its identity.
+      slim: more.slim,
+      shrink: more.slim ? toIdentity : undefined,
       kc: this.o.kc,
       path,
       list,

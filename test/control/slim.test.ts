@@ -4,7 +4,7 @@
 import t from 'tap';
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { ResilientInformer, type ChangeType } from '../../lib/informer.js';
+import { ResilientInformer, type ChangeType, type InformerOptions } from '../../lib/informer.js';
 import { podModel, serviceModel, sliceModel } from '../../control/kube/convert.js';
 import {
   slimPod,
@@ -13,7 +13,7 @@ import {
   slimWorkload,
   toIdentity,
 } from '../../control/kube/slim.js';
-import { startFake, waitFor } from '../fake-kube/testing.js';
+import { startFake, waitFor, type Harness, type Teardown } from '../fake-kube/testing.js';
 
 const owner = {
   apiVersion: 'apps/v1',
@@ -65,6 +65,34 @@ function pod(name: string, ip: string): k8s.V1Pod {
       ],
     },
   };
+}
+
+/**
+ * A slimming pod informer on a fake API holding pod `listed`, started; pod `watched` is created
+ * once it has listed.
+ */
+async function podInformer(
+  t: Teardown,
+  more: Pick<InformerOptions<k8s.V1Pod>, 'shrink'>,
+  onChange: InformerOptions<k8s.V1Pod>['onChange'],
+): Promise<{ h: Harness; inf: ResilientInformer<k8s.V1Pod> }> {
+  const h = await startFake(t);
+  h.fake.seed(pod('listed', '10.1.0.1') as never);
+  const core = h.kc.makeApiClient(k8s.CoreV1Api);
+  const inf = new ResilientInformer<k8s.V1Pod>({
+    name: 'pods',
+    kc: h.kc,
+    path: '/api/v1/pods',
+    list: () => core.listPodForAllNamespaces(),
+    slim: slimPod,
+    ...more,
+    log: pino({ level: 'silent' }),
+    onChange,
+  });
+  t.teardown(() => inf.stop());
+  await inf.start();
+  h.fake.seed(pod('watched', '10.1.0.2') as never);
+  return { h, inf };
 }
 
 t.test('slim objects convert to the same model as whole ones', async (t) => {
@@ -124,22 +152,8 @@ t.test('slim objects convert to the same model as whole ones', async (t) => {
 });
 
 t.test('the informer hands out slim objects from its list and from its watch', async (t) => {
-  const h = await startFake(t);
-  h.fake.seed(pod('listed', '10.1.0.1') as never);
-  const core = h.kc.makeApiClient(k8s.CoreV1Api);
   const seen: [ChangeType, k8s.V1Pod][] = [];
-  const inf = new ResilientInformer<k8s.V1Pod>({
-    name: 'pods',
-    kc: h.kc,
-    path: '/api/v1/pods',
-    list: () => core.listPodForAllNamespaces(),
-    slim: slimPod,
-    log: pino({ level: 'silent' }),
-    onChange: (type, obj) => seen.push([type, obj]),
-  });
-  t.teardown(() => inf.stop());
-  await inf.start();
-  h.fake.seed(pod('watched', '10.1.0.2') as never);
+  const { h, inf } = await podInformer(t, {}, (type, obj) => seen.push([type, obj]));
   await waitFor('the watched pod', () => seen.some(([, p]) => p.metadata?.name === 'watched'));
   for (const [type, p] of seen) {
     t.same(p, slimPod(p), `${type} ${p.metadata?.name}: already slim`);
@@ -162,23 +176,10 @@ t.test('the informer hands out slim objects from its list and from its watch', a
 t.test(
   'with shrink, onChange sees the slim copy and the cache keeps only its identity',
   async (t) => {
-    const h = await startFake(t);
-    h.fake.seed(pod('listed', '10.1.0.1') as never);
-    const core = h.kc.makeApiClient(k8s.CoreV1Api);
     const ips: string[] = [];
-    const inf = new ResilientInformer<k8s.V1Pod>({
-      name: 'pods',
-      kc: h.kc,
-      path: '/api/v1/pods',
-      list: () => core.listPodForAllNamespaces(),
-      slim: slimPod,
-      shrink: toIdentity,
-      log: pino({ level: 'silent' }),
-      onChange: (_type, obj) => ips.push(obj.status?.podIP ?? '-'),
-    });
-    t.teardown(() => inf.stop());
-    await inf.start();
-    h.fake.seed(pod('watched', '10.1.0.2') as never);
+    const { inf } = await podInformer(t, { shrink: toIdentity }, (_type, obj) =>
+      ips.push(obj.status?.podIP ?? '-'),
+    );
     await waitFor('the watched pod', () => ips.length === 2);
     t.same(ips, ['10.1.0.1', '10.1.0.2'], 'onChange read the status');
     for (const p of inf.list()) {
